@@ -1,0 +1,245 @@
+"""The one way blueprint values enter HCL, and the formatting pass.
+
+Every template value goes through `hcl` (a quoted, escaped literal or an HCL
+value built from literals) or `ident` (a checked identifier). The Jinja
+environment refuses any other string, so no blueprint value can become HCL
+syntax.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from markupsafe import Markup
+
+
+class HCL(Markup):
+    """Text that is already valid HCL syntax (produced by this module only).
+
+    A Markup subclass so that Jinja's autoescape leaves it alone while the
+    renderer's finalize hook refuses every plain string.
+    """
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_BARE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_KEYWORDS = {"for", "in", "if", "endif", "endfor", "else", "true", "false", "null"}
+
+
+def escape_string(value: str) -> str:
+    """The inside of an HCL quoted string that reads back as exactly `value`."""
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        elif ch in "\u2028\u2029\u0085":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    # template sequences: `${` and `%{` start interpolation and directives
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def string(value: str) -> HCL:
+    return HCL('"' + escape_string(value) + '"')
+
+
+def ident_path(value: str) -> HCL:
+    """A reference such as `var.queue` (fixed names from templates, checked)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*", value):
+        raise ValueError(f"not an HCL reference: {value!r}")
+    return HCL(value)
+
+
+def comment(value: str) -> HCL:
+    """Text for a `#` comment on one line."""
+    return HCL(" ".join(str(value).split()))
+
+
+def ident(value: str) -> HCL:
+    if not isinstance(value, str) or not _IDENT.match(value):
+        raise ValueError(f"not an HCL identifier: {value!r}")
+    return HCL(value)
+
+
+def _number(value: int | float) -> str:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("HCL has no infinite or NaN numbers")
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(value, "f").rstrip("0").rstrip(".")
+        return text
+    return str(value)
+
+
+def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
+    """An HCL expression for plain data: strings, numbers, bools, None, lists, dicts.
+
+    Objects are written one attribute a line, as terraform fmt leaves them
+    once `align` has run. `bare_keys` writes identifier-like keys unquoted
+    (for jsonencode documents that read like JSON, keys stay quoted).
+    """
+    if isinstance(data, HCL):
+        return data
+    if data is None:
+        return HCL("null")
+    if isinstance(data, bool):
+        return HCL("true" if data else "false")
+    if isinstance(data, (int, float)):
+        return HCL(_number(data))
+    if isinstance(data, str):
+        return string(data)
+    if isinstance(data, (list, tuple)):
+        items = [value(item, indent + 1, bare_keys) for item in data]
+        if not items:
+            return HCL("[]")
+        if all("\n" not in item for item in items) and sum(len(i) + 2 for i in items) + indent * 2 < 100:
+            return HCL("[" + ", ".join(items) + "]")
+        pad = "  " * (indent + 1)
+        body = "".join(f"{pad}{item},\n" for item in items)
+        return HCL("[\n" + body + "  " * indent + "]")
+    if isinstance(data, dict):
+        if not data:
+            return HCL("{}")
+        pad = "  " * (indent + 1)
+        lines = []
+        for key, item in data.items():
+            key = str(key)
+            bare = bare_keys and _BARE_KEY.match(key) and key not in _KEYWORDS
+            key_text = key if bare else string(key)
+            lines.append(f"{pad}{key_text} = {value(item, indent + 1, bare_keys)}\n")
+        return HCL("{\n" + "".join(lines) + "  " * indent + "}")
+    raise TypeError(f"cannot write {type(data).__name__} as HCL")
+
+
+# --- formatting pass -------------------------------------------------------
+#
+# hclwrite.Format (what `terraform fmt` runs) aligns the `=` of consecutive
+# lines that each hold a whole single-line assignment; a line without one (a
+# blank line, a block header, a line opening a multi-line value) ends the run.
+# Templates are written with the right indentation; this pass only aligns.
+
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+def _scan(line: str) -> tuple[int | None, int]:
+    """(index of the first assignment `=` outside strings or None, net brackets after it)."""
+    i = 0
+    n = len(line)
+    eq = None
+    net = 0
+    depth_templates: list[int] = []  # inside "${ ... }" of a string: bracket depth to return at
+    in_string = False
+    while i < n:
+        ch = line[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+            elif ch in "$%" and line.startswith("{", i + 1):
+                if i > 0 and line[i - 1] == ch and (i < 2 or line[i - 2] != ch):
+                    pass  # escaped $${ / %%{
+                else:
+                    depth_templates.append(0)
+                    in_string = False
+                    i += 2
+                    continue
+            i += 1
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch == "#" or line.startswith("//", i):
+            break
+        elif ch in _OPEN:
+            if depth_templates:
+                depth_templates[-1] += 1
+            elif eq is not None:
+                net += 1
+        elif ch in _CLOSE:
+            if depth_templates:
+                if ch == "}" and depth_templates[-1] == 0:
+                    depth_templates.pop()
+                    in_string = True
+                else:
+                    depth_templates[-1] -= 1
+            elif eq is not None:
+                net -= 1
+        elif ch == "=" and eq is None and not depth_templates:
+            prev = line[i - 1] if i else ""
+            nxt = line[i + 1] if i + 1 < n else ""
+            if prev not in "=!<>" and nxt not in "=>" and line[:i].strip():
+                eq = i
+        i += 1
+    return eq, net
+
+
+def align(text: str) -> str:
+    """Align `=` in runs of single-line assignments, as hclwrite.Format does."""
+    lines = text.split("\n")
+    out = list(lines)
+    run: list[tuple[int, str, str]] = []
+
+    def flush() -> None:
+        if run:
+            width = max(len(lead) for _, lead, _ in run)
+            for idx, lead, rest in run:
+                out[idx] = lead.ljust(width) + " " + rest
+            run.clear()
+
+    for idx, line in enumerate(lines):
+        eq, net = _scan(line)
+        if eq is None or net != 0:
+            flush()
+            if eq is not None:  # an assignment opening a multi-line value: one space
+                out[idx] = line[:eq].rstrip() + " = " + line[eq + 1 :].lstrip()
+            continue
+        lead = line[:eq].rstrip()
+        rest = "= " + line[eq + 1 :].lstrip()
+        run.append((idx, lead, rest))
+    flush()
+    return "\n".join(out)
+
+
+_TOP_LEVEL = re.compile(r"^(resource|data|module|output|variable|locals|provider|terraform|moved|import|check|#)\b")
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off, single blank lines, top-level blocks apart, one final newline."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    result: list[str] = []
+    for line in lines:
+        if _TOP_LEVEL.match(line) and result and result[-1] == "}":
+            result.append("")
+        if not line and (not result or not result[-1]):
+            continue
+        # no blank line right after an opening or before a closing brace
+        if not line.strip() == "" and line.strip() in ("}", "]", ")", "})", "})]") and result and not result[-1]:
+            result.pop()
+        if line == "" and result and result[-1].rstrip().endswith(("{", "[", "(")):
+            continue
+        result.append(line)
+    while result and not result[-1]:
+        result.pop()
+    return "\n".join(result) + "\n"
+
+
+def format_hcl(text: str) -> str:
+    return align(tidy(text))

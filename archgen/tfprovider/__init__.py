@@ -1,0 +1,20 @@
+"""A stand-in Terraform provider serving archgen's bundled provider schemas.
+
+``python -m archgen.tfprovider aws|archive`` speaks Terraform's plugin
+protocol 6 over gRPC and answers as ``registry.terraform.io/hashicorp/aws``
+or ``registry.terraform.io/hashicorp/archive``, so ``terraform init``,
+``terraform validate`` and ``terraform plan -refresh=false`` run offline on
+rendered output.  It checks configurations against the real schemas, plans
+computed attributes as unknown and answers the common data sources with
+plausible values; it cannot apply.  Needs the ``archgen[terraform]`` extra.
+"""
+
+from __future__ import annotations
+
+#: provider name -> (registry source address, version served)
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "aws": ("registry.terraform.io/hashicorp/aws", "6.69.1"),
+    "archive": ("registry.terraform.io/hashicorp/archive", "2.8.1"),
+}
+
+__all__ = ["PROVIDERS"]
