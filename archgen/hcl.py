@@ -138,8 +138,9 @@ _OPEN = "([{"
 _CLOSE = ")]}"
 
 
-def _scan(line: str) -> tuple[int | None, int]:
-    """(index of the first assignment `=` outside strings or None, net brackets after it)."""
+def _scan(line: str, whole: bool = False) -> tuple[int | None, int]:
+    """(index of the first assignment `=` outside strings or None, net brackets after it,
+    or in the whole line with `whole`)."""
     i = 0
     n = len(line)
     eq = None
@@ -171,7 +172,7 @@ def _scan(line: str) -> tuple[int | None, int]:
         elif ch in _OPEN:
             if depth_templates:
                 depth_templates[-1] += 1
-            elif eq is not None:
+            elif eq is not None or whole:
                 net += 1
         elif ch in _CLOSE:
             if depth_templates:
@@ -180,7 +181,7 @@ def _scan(line: str) -> tuple[int | None, int]:
                     in_string = True
                 else:
                     depth_templates[-1] -= 1
-            elif eq is not None:
+            elif eq is not None or whole:
                 net -= 1
         elif ch == "=" and eq is None and not depth_templates:
             prev = line[i - 1] if i else ""
@@ -241,5 +242,31 @@ def tidy(text: str) -> str:
     return "\n".join(result) + "\n"
 
 
+def reindent(text: str) -> str:
+    """Two spaces per open bracket level, the way hclwrite.Format counts them:
+    a line opening several brackets indents the next lines once."""
+    indents: list[int] = []
+    out = []
+    for line in text.split("\n"):
+        body = line.strip()
+        if not body:
+            out.append("")
+            continue
+        _, net = _scan(body, whole=True)
+        if net > 0:
+            out.append("  " * len(indents) + body)
+            indents.append(net)
+            continue
+        closing = -net
+        while closing > 0 and indents:
+            if closing >= indents[-1]:
+                closing -= indents.pop()
+            else:
+                indents[-1] -= closing
+                closing = 0
+        out.append("  " * len(indents) + body)
+    return "\n".join(out)
+
+
 def format_hcl(text: str) -> str:
-    return align(tidy(text))
+    return align(reindent(tidy(text)))

@@ -23,18 +23,21 @@ it, the way ``terraform validate`` would, without terraform:
 Like Terraform, an attribute whose type is a list or set of objects may also be
 written with block syntax (``ingress { ... }`` on ``aws_security_group``).
 """
+
 from __future__ import annotations
 
 import functools
 import gzip
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import hcl2
 from hcl2.rules.base import AttributeRule, BlockRule
+from lark.exceptions import LarkError
 
 PROVIDERS = {"aws": "hashicorp/aws", "archive": "hashicorp/archive"}
 
@@ -57,7 +60,7 @@ class SchemaProblem:
         return f"{self.file}:{self.line}: {self.address}: {self.message}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(provider: str) -> dict:
     """The bundled schema of ``provider`` ("aws" or "archive"), as one provider's
     entry of ``terraform providers schema -json``."""
@@ -109,7 +112,11 @@ def _literal(value: Any) -> Any:
         for k, v in value.items():
             if k.startswith("__") and k.endswith("__"):
                 continue
-            key = _literal(k) if k.startswith('"') else (k if not k.startswith("${") else _UNKNOWN)
+            key = (
+                _literal(k)
+                if k.startswith('"')
+                else (k if not k.startswith("${") else _UNKNOWN)
+            )
             if key is _UNKNOWN:
                 return _UNKNOWN  # computed key: cannot check the object's shape
             out[key] = _literal(v)
@@ -118,8 +125,15 @@ def _literal(value: Any) -> Any:
 
 
 def _unescape(s: str) -> str:
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)),
-                  s).replace("$${", "${").replace("%%{", "%{")
+    return (
+        re.sub(
+            r"\\(.)",
+            lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)),
+            s,
+        )
+        .replace("$${", "${")
+        .replace("%%{", "%{")
+    )
 
 
 def _type_name(ty: Any) -> str:
@@ -140,7 +154,7 @@ def _conversion_error(value: Any, ty: Any) -> str | None:
             return "string required"
         return None
     if ty == "number":
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
+        if isinstance(value, (bool, list, dict)):
             return "a number is required"
         if isinstance(value, str):
             try:
@@ -182,7 +196,14 @@ def _conversion_error(value: Any, ty: Any) -> str | None:
         if missing:
             if len(missing) == 1:
                 return f"attribute {json.dumps(missing[0])} is required"
-            return "attributes " + ", ".join(json.dumps(m) for m in missing) + " are required"
+            names = [json.dumps(m) for m in missing]
+            return (
+                "attributes "
+                + ", ".join(names[:-1])
+                + ", and "
+                + names[-1]
+                + " are required"
+            )
         for k, v in value.items():
             err = _conversion_error(v, attrs[k])
             if err:
@@ -208,7 +229,12 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 
 def _is_object_collection(ty: Any) -> bool:
-    return isinstance(ty, list) and ty[0] in ("list", "set") and isinstance(ty[1], list) and ty[1][0] == "object"
+    return (
+        isinstance(ty, list)
+        and ty[0] in ("list", "set")
+        and isinstance(ty[1], list)
+        and ty[1][0] == "object"
+    )
 
 
 def _object_type_as_block(ty: Any) -> dict:
@@ -242,8 +268,15 @@ class _Checker:
     def report(self, line: int, address: str, message: str) -> None:
         self.problems.append(SchemaProblem(self.file, line, address, message))
 
-    def check_body(self, body: Any, schema: dict, address: str, block_line: int,
-                   meta_args: Iterable[str] = (), meta_blocks: Iterable[str] = ()) -> None:
+    def check_body(
+        self,
+        body: Any,
+        schema: dict,
+        address: str,
+        block_line: int,
+        meta_args: Iterable[str] = (),
+        meta_blocks: Iterable[str] = (),
+    ) -> None:
         attrs_schema = schema.get("attributes", {})
         blocks_schema = schema.get("block_types", {})
         seen_attrs: dict[str, int] = {}
@@ -255,30 +288,56 @@ class _Checker:
                 name = child.identifier.serialize()
                 line = _line(child)
                 if name in seen_attrs:
-                    self.report(line, address, f'Attribute redefined: The argument "{name}" was already set '
-                                               f'at {self.file}:{seen_attrs[name]}. Each argument may be set only once.')
+                    self.report(
+                        line,
+                        address,
+                        f'Attribute redefined: The argument "{name}" was already set '
+                        f"at {self.file}:{seen_attrs[name]}. Each argument may be set only once.",
+                    )
                     continue
                 seen_attrs[name] = line
                 if name in meta_args:
                     continue
                 if name not in attrs_schema:
                     if name in blocks_schema:
-                        self.report(line, address, f'Unsupported argument: An argument named "{name}" is not '
-                                                   f'expected here. Did you mean to define a block of type "{name}"?')
+                        self.report(
+                            line,
+                            address,
+                            f'Unsupported argument: An argument named "{name}" is not '
+                            f'expected here. Did you mean to define a block of type "{name}"?',
+                        )
                     else:
-                        self.report(line, address, f'Unsupported argument: An argument named "{name}" is not '
-                                                   f'expected here.{_did_you_mean(name, attrs_schema)}')
+                        self.report(
+                            line,
+                            address,
+                            f'Unsupported argument: An argument named "{name}" is not '
+                            f"expected here.{_did_you_mean(name, attrs_schema)}",
+                        )
                     continue
                 a = attrs_schema[name]
-                if a.get("computed") and not a.get("optional") and not a.get("required"):
-                    self.report(line, address, f'Value for unconfigurable attribute: Can\'t configure a value for '
-                                               f'"{name}": its value will be decided automatically based on the '
-                                               f'result of applying this configuration.')
+                if (
+                    a.get("computed")
+                    and not a.get("optional")
+                    and not a.get("required")
+                ):
+                    self.report(
+                        line,
+                        address,
+                        f"Value for unconfigurable attribute: Can't configure a value for "
+                        f'"{name}": its value will be decided automatically based on the '
+                        f"result of applying this configuration.",
+                    )
                     continue
-                err = _conversion_error(_literal(child.expression.serialize()), a["type"])
+                err = _conversion_error(
+                    _literal(child.expression.serialize()), a["type"]
+                )
                 if err:
-                    self.report(line, address, f'Incorrect attribute value type: Inappropriate value for attribute '
-                                               f'"{name}": {err}.')
+                    self.report(
+                        line,
+                        address,
+                        f"Incorrect attribute value type: Inappropriate value for attribute "
+                        f'"{name}": {err}.',
+                    )
             elif isinstance(child, BlockRule):
                 labels = [_label(x) for x in child.labels]
                 line = _line(child)
@@ -287,38 +346,69 @@ class _Checker:
                     continue
                 if btype == "dynamic":
                     if len(labels) != 2:
-                        self.report(line, address, "Invalid dynamic block: A dynamic block needs exactly one label, the block type.")
+                        self.report(
+                            line,
+                            address,
+                            "Invalid dynamic block: A dynamic block needs exactly one label, the block type.",
+                        )
                         continue
                     target = labels[1]
-                    content = [c for c in child.body.children
-                               if isinstance(c, BlockRule) and _label(c.labels[0]) == "content"]
-                    inner = self._block_schema(target, attrs_schema, blocks_schema, line, address, seen_attrs)
+                    content = [
+                        c
+                        for c in child.body.children
+                        if isinstance(c, BlockRule) and _label(c.labels[0]) == "content"
+                    ]
+                    inner = self._block_schema(
+                        target, attrs_schema, blocks_schema, line, address, seen_attrs
+                    )
                     if inner is None:
                         continue
                     dynamic_blocks.add(target)
                     block_counts.setdefault(target, [])
                     if not content:
-                        self.report(line, address, f'Missing required block: A dynamic "{target}" block needs a "content" block.')
+                        self.report(
+                            line,
+                            address,
+                            f'Missing required block: A dynamic "{target}" block needs a "content" block.',
+                        )
                     for c in content:
                         self.check_body(c.body, inner, f"{address}.{target}", _line(c))
                     continue
-                inner = self._block_schema(btype, attrs_schema, blocks_schema, line, address, seen_attrs)
+                inner = self._block_schema(
+                    btype, attrs_schema, blocks_schema, line, address, seen_attrs
+                )
                 if inner is None:
                     continue
-                want = 1 if blocks_schema.get(btype, {}).get("nesting_mode") == "map" else 0
+                want = (
+                    1
+                    if blocks_schema.get(btype, {}).get("nesting_mode") == "map"
+                    else 0
+                )
                 if len(labels) - 1 > want:
-                    self.report(line, address, f'Extraneous label for {btype}: No more than {want} label(s) '
-                                               f'are expected for {btype} blocks.')
+                    self.report(
+                        line,
+                        address,
+                        f"Extraneous label for {btype}: No more than {want} label(s) "
+                        f"are expected for {btype} blocks.",
+                    )
                 elif len(labels) - 1 < want:
-                    self.report(line, address, f'Missing name for {btype}: All {btype} blocks must have 1 label (key).')
+                    self.report(
+                        line,
+                        address,
+                        f"Missing name for {btype}: All {btype} blocks must have 1 label (key).",
+                    )
                 block_counts.setdefault(btype, []).append(line)
                 self.check_body(child.body, inner, f"{address}.{btype}", line)
 
         # presence and counts
         for name, a in attrs_schema.items():
             if a.get("required") and name not in seen_attrs:
-                self.report(block_line, address, f'Missing required argument: The argument "{name}" is required, '
-                                                 f'but no definition was found.')
+                self.report(
+                    block_line,
+                    address,
+                    f'Missing required argument: The argument "{name}" is required, '
+                    f"but no definition was found.",
+                )
         for name, bt in blocks_schema.items():
             lines = block_counts.get(name, [])
             if name in dynamic_blocks:
@@ -327,31 +417,59 @@ class _Checker:
             min_items = bt.get("min_items", 0) or 0
             max_items = bt.get("max_items", 0) or 0
             if mode == "single" and len(lines) > 1:
-                self.report(lines[1], address, f'Duplicate {name} block: Only one "{name}" block is allowed. '
-                                                f'Another was defined on line {lines[0]}.')
+                self.report(
+                    lines[1],
+                    address,
+                    f'Duplicate {name} block: Only one block of type "{name}" is '
+                    f"allowed. Previous definition was at {self.file}:{lines[0]}.",
+                )
             elif max_items and len(lines) > max_items:
-                plural = "block is" if max_items == 1 else "blocks are"
-                self.report(lines[max_items], address, f'Too many "{name}" blocks: No more than {max_items} '
-                                                       f'"{name}" {plural} allowed.')
+                self.report(
+                    lines[max_items],
+                    address,
+                    f"Too many {name} blocks: No more than {max_items} "
+                    f'"{name}" blocks are allowed',
+                )
             if min_items and len(lines) < min_items:
-                self.report(block_line, address, f'Insufficient {name} blocks: At least {min_items} '
-                                                 f'"{name}" blocks are required.')
+                self.report(
+                    block_line,
+                    address,
+                    f"Insufficient {name} blocks: At least {min_items} "
+                    f'"{name}" blocks are required.',
+                )
 
-    def _block_schema(self, name: str, attrs_schema: dict, blocks_schema: dict, line: int,
-                      address: str, seen_attrs: dict) -> dict | None:
+    def _block_schema(
+        self,
+        name: str,
+        attrs_schema: dict,
+        blocks_schema: dict,
+        line: int,
+        address: str,
+        seen_attrs: dict,
+    ) -> dict | None:
         if name in blocks_schema:
             return blocks_schema[name]["block"]
         a = attrs_schema.get(name)
         if a is not None and _is_object_collection(a["type"]):
-            seen_attrs.setdefault(name, line)  # block syntax for a list/set of objects attribute
+            seen_attrs.setdefault(
+                name, line
+            )  # block syntax for a list/set of objects attribute
             return _object_type_as_block(a["type"])
         if a is not None:
-            self.report(line, address, f'Unsupported block type: Blocks of type "{name}" are not expected here. '
-                                       f'Did you mean to define argument "{name}"? If so, use the equals sign to '
-                                       f'assign it a value.')
+            self.report(
+                line,
+                address,
+                f'Unsupported block type: Blocks of type "{name}" are not expected here. '
+                f'Did you mean to define argument "{name}"? If so, use the equals sign to '
+                f"assign it a value.",
+            )
         else:
-            self.report(line, address, f'Unsupported block type: Blocks of type "{name}" are not expected '
-                                       f'here.{_did_you_mean(name, blocks_schema)}')
+            self.report(
+                line,
+                address,
+                f'Unsupported block type: Blocks of type "{name}" are not expected '
+                f"here.{_did_you_mean(name, blocks_schema)}",
+            )
         return None
 
     def check_top(self, block: Any) -> None:
@@ -362,17 +480,27 @@ class _Checker:
             if len(labels) != 3:
                 return
             tname, rname = labels[1], labels[2]
-            address = f"{tname}.{rname}" if kind == "resource" else f"data.{tname}.{rname}"
+            address = (
+                f"{tname}.{rname}" if kind == "resource" else f"data.{tname}.{rname}"
+            )
             if kind == "resource" and tname in BUILTIN_RESOURCE_TYPES:
                 return
             prov = provider_of(tname)
             what = "resource type" if kind == "resource" else "data source"
             if prov is None:
-                self.report(line, address, f'Invalid {what}: No bundled schema covers {what} "{tname}"; only '
-                                           f'hashicorp/aws and hashicorp/archive can be checked offline.')
+                self.report(
+                    line,
+                    address,
+                    f'Invalid {what}: No bundled schema covers {what} "{tname}"; only '
+                    f"hashicorp/aws and hashicorp/archive can be checked offline.",
+                )
                 return
             schema = load_schema(prov)
-            table = schema["resource_schemas"] if kind == "resource" else schema["data_source_schemas"]
+            table = (
+                schema["resource_schemas"]
+                if kind == "resource"
+                else schema["data_source_schemas"]
+            )
             if tname not in table:
                 if kind == "resource":
                     msg = f'Invalid resource type: The provider {PROVIDERS[prov]} does not support resource type "{tname}".'
@@ -380,12 +508,22 @@ class _Checker:
                     msg = f'Invalid data source: The provider {PROVIDERS[prov]} does not support data source "{tname}".'
                 self.report(line, address, msg)
                 return
-            meta_a, meta_b = ((RESOURCE_META_ARGS, RESOURCE_META_BLOCKS) if kind == "resource"
-                              else (DATA_META_ARGS, DATA_META_BLOCKS))
-            self.check_body(block.body, table[tname]["block"], address, line, meta_a, meta_b)
+            meta_a, meta_b = (
+                (RESOURCE_META_ARGS, RESOURCE_META_BLOCKS)
+                if kind == "resource"
+                else (DATA_META_ARGS, DATA_META_BLOCKS)
+            )
+            self.check_body(
+                block.body, table[tname]["block"], address, line, meta_a, meta_b
+            )
         elif kind == "provider" and len(labels) == 2 and labels[1] in PROVIDERS:
-            self.check_body(block.body, load_schema(labels[1])["provider"]["block"],
-                            f"provider.{labels[1]}", line, PROVIDER_META_ARGS)
+            self.check_body(
+                block.body,
+                load_schema(labels[1])["provider"]["block"],
+                f"provider.{labels[1]}",
+                line,
+                PROVIDER_META_ARGS,
+            )
 
 
 def check_text(path: str, text: str) -> list[SchemaProblem]:
@@ -393,11 +531,19 @@ def check_text(path: str, text: str) -> list[SchemaProblem]:
     checker = _Checker(path)
     try:
         tree = hcl2.parses(text)
-    except Exception as exc:  # lark errors carry .line
+    except (LarkError, ValueError) as exc:  # lark errors carry .line
         line = getattr(exc, "line", 0) or 0
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return [SchemaProblem(path, line if isinstance(line, int) and line > 0 else 0, "",
-                              f"Invalid HCL: {first}")]
+        first = (
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        )
+        return [
+            SchemaProblem(
+                path,
+                line if isinstance(line, int) and line > 0 else 0,
+                "",
+                f"Invalid HCL: {first}",
+            )
+        ]
     for child in tree.body.children:
         if isinstance(child, BlockRule):
             checker.check_top(child)

@@ -54,9 +54,9 @@ class Pattern:
 
 
 def _registry() -> dict[str, Pattern]:
-    from . import queue_worker
+    from . import fan_out, queue_worker, topic_worker
 
-    patterns = [queue_worker.PATTERN]
+    patterns = [queue_worker.PATTERN, topic_worker.PATTERN, fan_out.PATTERN]
     return {p.name: p for p in patterns}
 
 
