@@ -182,9 +182,11 @@ def _read_components(bp: Blueprint, items: list) -> None:
             bp.issues += validation_issues(exc, pattern.model, base)
             continue
         issues = list(pattern.check(comp, ctx))
+        too_long: set = set()
         for service, generated, path in pattern.names(comp, blueprint_name):
             limit = NAME_LIMITS[service]
-            if len(generated) > limit:
+            if len(generated) > limit and path not in too_long:
+                too_long.add(path)  # one finding per name written, the first limit it breaks
                 issues.append(Issue(rules.NAME_LENGTH, path, f"the {service} name {generated!r} is {len(generated)} characters; the limit is {limit}: shorten the blueprint or component name"))
         bp.issues += [Issue(i.rule, base + tuple(i.path), i.message, i.severity, i.at_key, i.mark) for i in issues]
         bp.components.append(comp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from markupsafe import Markup
 
@@ -53,7 +54,9 @@ def escape_string(value: str) -> str:
 
 
 def string(value: str) -> HCL:
-    return HCL('"' + escape_string(value) + '"')
+    # HCL reads every string literal as Unicode NFC; write it that way so what
+    # the file says is what Terraform sees.
+    return HCL('"' + escape_string(unicodedata.normalize("NFC", value)) + '"')
 
 
 def ident_path(value: str) -> HCL:

@@ -71,6 +71,11 @@ class Function(Strict):
     reserved_concurrency: int | None = Field(None, description="reserved concurrent executions")
     environment: dict[str, str] = Field(default_factory=dict)
     log_retention: Duration = Field(365 * 86400, description="CloudWatch Logs retention (default 365d)")
+    kms_key: str | None = Field(
+        None,
+        description="ARN of a customer-managed KMS key encrypting the environment variables and the log group "
+        "(default: AWS managed keys); its key policy must allow logs.<region>.amazonaws.com",
+    )
 
 
 class Trigger(Strict):

@@ -43,6 +43,7 @@ FN_SOURCE = define("AG055", "a function source folder exists")
 FN_ENVIRONMENT = define("AG056", "environment variables have valid, unreserved names and fit 4 KB")
 FN_CONCURRENCY = define("AG057", "reserved concurrency is not negative")
 LOG_RETENTION = define("AG058", "log retention is a value CloudWatch Logs accepts")
+FN_KMS_KEY = define("AG059", "a function's kms_key is a KMS key ARN")
 
 # SQS queues and their Lambda trigger (shared by queue-worker and fan-out)
 QUEUE_RETENTION = define("AG101", "queue retention is 60 s..14 d")
@@ -69,6 +70,7 @@ RuleFn = Callable[[object, Context], Iterable[Issue]]
 # --- shared checks, called by patterns with the path of the piece ------------
 
 ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
 RESERVED_ENV = {
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -115,6 +117,9 @@ def check_function(fn: Function, path: Path, ctx: Context) -> Iterator[Issue]:
     if fn.reserved_concurrency is not None and fn.reserved_concurrency < 0:
         yield Issue(FN_CONCURRENCY, path + ("reserved_concurrency",), f"must be 0 or more, got {fn.reserved_concurrency}")
     yield from check_log_retention(fn.log_retention, path + ("log_retention",))
+    # both Lambda (kms_key_arn) and CloudWatch Logs (kms_key_id) take a key ARN, not an alias
+    if fn.kms_key is not None and not KMS_KEY_ARN.match(fn.kms_key):
+        yield Issue(FN_KMS_KEY, path + ("kms_key",), f"must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got {fn.kms_key!r}")
 
 
 def check_log_retention(seconds: int, path: Path) -> Iterator[Issue]:

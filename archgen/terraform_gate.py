@@ -320,8 +320,10 @@ def check_terraform(
     plan: bool = True,
     mirror: ProviderMirror | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    in_place: bool = False,
 ) -> TerraformResult:
-    """Run init, validate and (if validate was clean and ``plan``) plan on a copy of ``out_dir``."""
+    """Run init, validate and (if validate was clean and ``plan``) plan on a copy of ``out_dir``
+    (or on ``out_dir`` itself with ``in_place``, for a folder that is already a scratch copy)."""
     terraform = terraform_binary()
     if terraform is None:
         raise TerraformNotFoundError(
@@ -336,8 +338,11 @@ def check_terraform(
     diagnostics: list[TerraformDiagnostic] = []
 
     with tempfile.TemporaryDirectory(prefix="archgen-tfgate-") as tmp:
-        work = Path(tmp) / "root"
-        shutil.copytree(out_dir, work, ignore=lambda _d, names: [n for n in names if n in _SKIP_COPY], symlinks=True)
+        if in_place:
+            work = out_dir
+        else:
+            work = Path(tmp) / "root"
+            shutil.copytree(out_dir, work, ignore=lambda _d, names: [n for n in names if n in _SKIP_COPY], symlinks=True)
 
         def run(step: str, *args: str) -> subprocess.CompletedProcess[str]:
             start = time.perf_counter()
@@ -414,9 +419,10 @@ def run_terraform(
     plan: bool = True,
     mirror: ProviderMirror | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    in_place: bool = False,
 ) -> list[TerraformDiagnostic]:
     """Terraform's diagnostics (errors and warnings) for a rendered output folder.
 
     Raises :class:`TerraformNotFoundError` when terraform is not on PATH.
     """
-    return list(check_terraform(out_dir, plan=plan, mirror=mirror, timeout=timeout).diagnostics)
+    return list(check_terraform(out_dir, plan=plan, mirror=mirror, timeout=timeout, in_place=in_place).diagnostics)

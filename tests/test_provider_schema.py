@@ -1,5 +1,6 @@
 """The bundled provider schemas are real, and the offline checker catches what
 terraform validate would."""
+
 from __future__ import annotations
 
 import gzip
@@ -26,8 +27,14 @@ def aws_resource(name: str) -> dict:
 def test_schema_files_identify_their_source():
     aws = load_schema("aws")
     archive = load_schema("archive")
-    assert (aws["source"], aws["version"]) == ("registry.terraform.io/hashicorp/aws", "6.69.1")
-    assert (archive["source"], archive["version"]) == ("registry.terraform.io/hashicorp/archive", "2.8.1")
+    assert (aws["source"], aws["version"]) == (
+        "registry.terraform.io/hashicorp/aws",
+        "6.69.1",
+    )
+    assert (archive["source"], archive["version"]) == (
+        "registry.terraform.io/hashicorp/archive",
+        "2.8.1",
+    )
     assert len(aws["resource_schemas"]) > 1500
     assert len(aws["data_source_schemas"]) > 500
     assert set(archive["resource_schemas"]) == {"archive_file"}
@@ -52,7 +59,10 @@ def test_sqs_queue_arguments():
     attrs = aws_resource("aws_sqs_queue")["attributes"]
     assert attrs["name"] == {"type": "string", "optional": True, "computed": True}
     assert attrs["fifo_queue"] == {"type": "bool", "optional": True}
-    assert attrs["redrive_policy"]["type"] == "string" and attrs["redrive_policy"]["optional"]
+    assert (
+        attrs["redrive_policy"]["type"] == "string"
+        and attrs["redrive_policy"]["optional"]
+    )
     assert attrs["visibility_timeout_seconds"]["type"] == "number"
     assert attrs["tags"]["type"] == ["map", "string"]
     assert attrs["arn"] == {"type": "string", "computed": True}  # computed-only
@@ -64,7 +74,10 @@ def test_lambda_function_blocks():
     tracing = block["block_types"]["tracing_config"]
     assert tracing["nesting_mode"] == "list" and tracing["max_items"] == 1
     assert "min_items" not in tracing
-    assert tracing["block"]["attributes"]["mode"] == {"type": "string", "required": True}
+    assert tracing["block"]["attributes"]["mode"] == {
+        "type": "string",
+        "required": True,
+    }
     vpc = block["block_types"]["vpc_config"]["block"]["attributes"]
     assert vpc["subnet_ids"] == {"type": ["set", "string"], "required": True}
     assert vpc["vpc_id"] == {"type": "string", "computed": True}
@@ -80,7 +93,10 @@ def test_required_single_blocks_are_list_min1_max1_and_single_has_no_bounds():
     def walk(block, path):
         for name, bt in block.get("block_types", {}).items():
             if bt["nesting_mode"] == "single":
-                assert bt.get("min_items", 0) in (0, 1) and bt.get("max_items", 0) in (0, 1), path + name
+                assert bt.get("min_items", 0) in (0, 1) and bt.get("max_items", 0) in (
+                    0,
+                    1,
+                ), path + name
                 assert "min_items" not in bt and "max_items" not in bt, path + name
             if bt.get("min_items") == 1 and bt.get("max_items") == 1:
                 assert bt["nesting_mode"] == "list"
@@ -110,7 +126,10 @@ def test_override_security_group_rules_are_attributes():
     assert ingress["optional"] and ingress["computed"]
     kind, (obj, fields) = ingress["type"][0], ingress["type"][1]
     assert (kind, obj) == ("set", "object")
-    assert fields["from_port"] == "number" and fields["cidr_blocks"] == ["list", "string"]
+    assert fields["from_port"] == "number" and fields["cidr_blocks"] == [
+        "list",
+        "string",
+    ]
     assert aws_resource("aws_network_acl")["attributes"]["egress"]["type"][0] == "set"
 
 
@@ -118,12 +137,23 @@ def test_override_wafv2_rule_statement_is_a_block_tree():
     rule = aws_resource("aws_wafv2_web_acl")["block_types"]["rule"]["block"]
     assert "statement" not in rule.get("attributes", {})
     statement = rule["block_types"]["statement"]
-    assert (statement["nesting_mode"], statement["min_items"], statement["max_items"]) == ("list", 1, 1)
+    assert (
+        statement["nesting_mode"],
+        statement["min_items"],
+        statement["max_items"],
+    ) == ("list", 1, 1)
     kinds = statement["block"]["block_types"]
-    for k in ("ip_set_reference_statement", "rate_based_statement", "managed_rule_group_statement",
-              "not_statement", "and_statement"):
+    for k in (
+        "ip_set_reference_statement",
+        "rate_based_statement",
+        "managed_rule_group_statement",
+        "not_statement",
+        "and_statement",
+    ):
         assert k in kinds
-    nested = kinds["not_statement"]["block"]["block_types"]["statement"]["block"]["block_types"]
+    nested = kinds["not_statement"]["block"]["block_types"]["statement"]["block"][
+        "block_types"
+    ]
     assert "ip_set_reference_statement" in nested
 
 
@@ -140,11 +170,19 @@ def test_data_sources_present():
     ds = load_schema("aws")["data_source_schemas"]
     doc = ds["aws_iam_policy_document"]["block"]
     assert doc["attributes"]["json"] == {"type": "string", "computed": True}
-    assert doc["block_types"]["statement"]["block"]["block_types"]["principals"]["nesting_mode"] == "set"
+    assert (
+        doc["block_types"]["statement"]["block"]["block_types"]["principals"][
+            "nesting_mode"
+        ]
+        == "set"
+    )
     assert {"aws_caller_identity", "aws_region", "aws_partition"} <= set(ds)
     archive = load_schema("archive")["data_source_schemas"]["archive_file"]["block"]
     assert archive["attributes"]["output_path"]["required"] is True
-    assert archive["attributes"]["output_base64sha256"] == {"type": "string", "computed": True}
+    assert archive["attributes"]["output_base64sha256"] == {
+        "type": "string",
+        "computed": True,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -183,7 +221,11 @@ def test_fail_fixture_reports_exactly_the_marked_problems(name):
     assert all(p.file == f"modules/orders/{name}" for p in problems)
     got = set()
     for p in problems:
-        match = [(line, msg) for line, msg in expected if line == p.line and p.message.startswith(msg)]
+        match = [
+            (line, msg)
+            for line, msg in expected
+            if line == p.line and p.message.startswith(msg)
+        ]
         assert match, f"unexpected problem {p}"
         got.update(match)
     assert got == expected
@@ -198,15 +240,25 @@ def check(text: str) -> list[SchemaProblem]:
 
 def test_problem_fields_and_address():
     problems = check('resource "aws_sqs_queue" "this" {\n  nme = "x"\n}\n')
-    assert problems == [SchemaProblem("main.tf", 2, "aws_sqs_queue.this",
-                                      'Unsupported argument: An argument named "nme" is not expected here. '
-                                      'Did you mean "name"?')]
-    problems = check('data "aws_iam_policy_document" "p" {\n  statement {\n    acts = []\n  }\n}\n')
-    assert [(p.line, p.address) for p in problems] == [(3, "data.aws_iam_policy_document.p.statement")]
+    assert problems == [
+        SchemaProblem(
+            "main.tf",
+            2,
+            "aws_sqs_queue.this",
+            'Unsupported argument: An argument named "nme" is not expected here. '
+            'Did you mean "name"?',
+        )
+    ]
+    problems = check(
+        'data "aws_iam_policy_document" "p" {\n  statement {\n    acts = []\n  }\n}\n'
+    )
+    assert [(p.line, p.address) for p in problems] == [
+        (3, "data.aws_iam_policy_document.p.statement")
+    ]
 
 
 def test_dynamic_block_checked_as_block_and_counts_as_present():
-    ok = '''
+    ok = """
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   bucket = "b"
   dynamic "rule" {
@@ -218,19 +270,24 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
     }
   }
 }
-'''
+"""
     assert check(ok) == []
     bad = ok.replace('sse_algorithm = "aws:kms"', 'sse_algo = "aws:kms"')
     problems = check(bad)
     messages = sorted(p.message.split(":")[0] for p in problems)
     assert messages == ["Missing required argument", "Unsupported argument"]
-    assert all(p.address.endswith("rule.apply_server_side_encryption_by_default") for p in problems)
-    unknown = check('resource "aws_sqs_queue" "q" {\n  dynamic "nope" {\n    for_each = []\n    content {}\n  }\n}\n')
+    assert all(
+        p.address.endswith("rule.apply_server_side_encryption_by_default")
+        for p in problems
+    )
+    unknown = check(
+        'resource "aws_sqs_queue" "q" {\n  dynamic "nope" {\n    for_each = []\n    content {}\n  }\n}\n'
+    )
     assert [p.message.split(":")[0] for p in unknown] == ["Unsupported block type"]
 
 
 def test_meta_arguments_ignored_and_expressions_not_type_checked():
-    text = '''
+    text = """
 resource "aws_sqs_queue" "this" {
   count         = 2
   provider      = aws.use1
@@ -244,53 +301,123 @@ resource "aws_sqs_queue" "this" {
     ignore_changes = [tags]
   }
 }
-'''
+"""
     assert check(text) == []
 
 
 def test_terraform_conversions_are_accepted():
-    text = '''
+    text = """
 resource "aws_sqs_queue" "this" {
   fifo_queue    = "true"
   delay_seconds = "5"
   name          = 5
 }
-'''
+"""
     assert check(text) == []
 
 
 def test_block_syntax_for_object_list_attribute_is_checked():
     ok = 'resource "aws_security_group" "s" {\n  ingress {\n    from_port = 443\n  }\n}\n'
     assert check(ok) == []
-    bad = 'resource "aws_security_group" "s" {\n  ingress {\n    from_prt = 443\n  }\n}\n'
-    assert [(p.line, p.address) for p in check(bad)] == [(3, "aws_security_group.s.ingress")]
+    bad = (
+        'resource "aws_security_group" "s" {\n  ingress {\n    from_prt = 443\n  }\n}\n'
+    )
+    assert [(p.line, p.address) for p in check(bad)] == [
+        (3, "aws_security_group.s.ingress")
+    ]
 
 
 def test_provider_block_checked():
-    problems = check('provider "aws" {\n  alias  = "use1"\n  region = "us-east-1"\n  regoin = "x"\n}\n')
+    problems = check(
+        'provider "aws" {\n  alias  = "use1"\n  region = "us-east-1"\n  regoin = "x"\n}\n'
+    )
     assert [(p.line, p.address) for p in problems] == [(4, "provider.aws")]
-    problems = check('provider "aws" {\n  default_tags {\n  }\n  default_tags {\n  }\n}\n')
-    assert [p.message.split(":")[0] for p in problems] == ['Too many "default_tags" blocks']
+    problems = check(
+        'provider "aws" {\n  default_tags {\n  }\n  default_tags {\n  }\n}\n'
+    )
+    assert [p.message.split(":")[0] for p in problems] == [
+        "Too many default_tags blocks"
+    ]
 
 
 def test_only_tf_files_checked_and_parse_errors_reported():
-    files = {"README.md": "resource {", "a/main.tf": 'resource "aws_sqs_queue" "q" {\n  name = \n}\n'}
+    files = {
+        "README.md": "resource {",
+        "a/main.tf": 'resource "aws_sqs_queue" "q" {\n  name = \n}\n',
+    }
     problems = check_files(files)
     assert len(problems) == 1 and problems[0].file == "a/main.tf"
     assert problems[0].message.startswith("Invalid HCL")
 
 
 def test_other_providers_reported():
-    problems = check('resource "random_id" "x" {\n  byte_length = 4\n}\nresource "terraform_data" "t" {}\n')
+    problems = check(
+        'resource "random_id" "x" {\n  byte_length = 4\n}\nresource "terraform_data" "t" {}\n'
+    )
     assert [p.address for p in problems] == ["random_id.x"]
 
 
 def test_unknown_names_get_terraform_style_suggestions():
-    problems = check('resource "aws_sqs_queue" "q" {\n  fifo_queu = true\n}\n'
-                     'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role = "r"\n'
-                     '  tracing_confg {\n    mode = "Active"\n  }\n}\n')
+    problems = check(
+        'resource "aws_sqs_queue" "q" {\n  fifo_queu = true\n}\n'
+        'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role = "r"\n'
+        '  tracing_confg {\n    mode = "Active"\n  }\n}\n'
+    )
     assert [p.message for p in problems] == [
         'Unsupported argument: An argument named "fifo_queu" is not expected here. Did you mean "fifo_queue"?',
-        'Unsupported block type: Blocks of type "tracing_confg" are not expected here. '
-        'Did you mean "tracing_config"?',
+        (
+            'Unsupported block type: Blocks of type "tracing_confg" are not expected here. '
+            'Did you mean "tracing_config"?'
+        ),
     ]
+
+
+def test_schema_obeys_terraform_configschema_rules():
+    """Terraform refuses a whole provider schema over one invalid block."""
+    bad = []
+
+    def has_dynamic(block):
+        return any(
+            "dynamic" in json.dumps(a["type"])
+            for a in block.get("attributes", {}).values()
+        ) or any(
+            has_dynamic(bt["block"]) for bt in block.get("block_types", {}).values()
+        )
+
+    def walk(block, path):
+        attrs, blocks = block.get("attributes", {}), block.get("block_types", {})
+        bad.extend(f"{path}.{n}: attribute and block" for n in set(attrs) & set(blocks))
+        for n, a in attrs.items():
+            flags = (
+                a.get("required", False),
+                a.get("optional", False),
+                a.get("computed", False),
+            )
+            if (
+                not re.fullmatch(r"[a-z0-9_]+", n)
+                or flags[0]
+                and (flags[1] or flags[2])
+                or not any(flags)
+            ):
+                bad.append(f"{path}.{n}: {flags}")
+        for n, bt in blocks.items():
+            mode, lo, hi = (
+                bt["nesting_mode"],
+                bt.get("min_items", 0),
+                bt.get("max_items", 0),
+            )
+            if (
+                (mode in ("single", "map") and (lo or hi))
+                or (hi and lo > hi)
+                or (mode == "set" and has_dynamic(bt["block"]))
+            ):
+                bad.append(f"{path}.{n}: {mode} {lo} {hi}")
+            walk(bt["block"], f"{path}.{n}")
+
+    for provider in ("aws", "archive"):
+        s = load_schema(provider)
+        walk(s["provider"]["block"], "provider")
+        for table in ("resource_schemas", "data_source_schemas"):
+            for t, v in s[table].items():
+                walk(v["block"], t)
+    assert bad == []

@@ -30,7 +30,8 @@ Block encoding (chosen to match what terraform-plugin-sdk v2 reports):
   ``min_items: 1`` when required) -- never ``"single"`` with min/max, which
   Terraform rejects;
 * ``timeouts`` (cdktn ``struct``) is ``nesting_mode: "single"`` without min/max;
-* other blocks are ``"list"``/``"set"``/``"map"``, ``min_items: 1`` when required.
+* other blocks are ``"list"``/``"set"``, ``min_items: 1`` when required; ``"map"``
+  blocks carry no min/max (Terraform's configschema rule).
 
 Descriptions are not kept.  Schema versions are 0 (the source does not carry them).
 Every resource and data source gets an ``id`` attribute (optional+computed string)
@@ -38,6 +39,7 @@ when the source lacks one, as the SDK adds it.
 
 Usage: python tools/gen_provider_schema.py [--wheel-dir DIR]   (needs network for pip)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -117,7 +119,17 @@ def fetch_wheels(dest: str, wheel_dir: str | None) -> dict[str, str]:
         hits = glob.glob(os.path.join(wheel_dir, p["wheel_glob"])) if wheel_dir else []
         if not hits:
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", dest, p["package"]],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "-q",
+                    "-d",
+                    dest,
+                    p["package"],
+                ],
                 check=True,
             )
             hits = glob.glob(os.path.join(dest, p["wheel_glob"]))
@@ -127,10 +139,14 @@ def fetch_wheels(dest: str, wheel_dir: str | None) -> dict[str, str]:
 
 def extract_lib(wheel: str, dest: str) -> Path:
     with zipfile.ZipFile(wheel) as z:
-        tgz = [n for n in z.namelist() if n.endswith(".jsii.tgz")][0]
+        tgz = next(n for n in z.namelist() if n.endswith(".jsii.tgz"))
         z.extract(tgz, dest)
     with tarfile.open(os.path.join(dest, tgz)) as t:
-        members = [m for m in t.getmembers() if m.name.startswith("package/lib/") and m.name.endswith(".js")]
+        members = [
+            m
+            for m in t.getmembers()
+            if m.name.startswith("package/lib/") and m.name.endswith(".js")
+        ]
         t.extractall(dest, members=members)
     return Path(dest) / "package" / "lib"
 
@@ -138,29 +154,44 @@ def extract_lib(wheel: str, dest: str) -> Path:
 # ---------------------------------------------------------------------------
 # Parse one generated module
 # ---------------------------------------------------------------------------
-CLASS_RE = re.compile(r"^class (\w+) extends ([\w.]+) \{\n(.*?)^\}\nexports\.\1 = \1;", re.S | re.M)
-FUNC_RE = re.compile(r"^function (\w+)ToHclTerraform\(struct\) \{\n(.*?)^\}\n", re.S | re.M)
-SYNTH_RE = re.compile(r"^    synthesizeHclAttributes\(\) \{\n(.*?)^    \}\n", re.S | re.M)
+CLASS_RE = re.compile(
+    r"^class (\w+) extends ([\w.]+) \{\n(.*?)^\}\nexports\.\1 = \1;",
+    re.DOTALL | re.MULTILINE,
+)
+FUNC_RE = re.compile(
+    r"^function (\w+)ToHclTerraform\(struct\) \{\n(.*?)^\}\n", re.DOTALL | re.MULTILINE
+)
+SYNTH_RE = re.compile(
+    r"^    synthesizeHclAttributes\(\) \{\n(.*?)^    \}\n", re.DOTALL | re.MULTILINE
+)
 HCL_ENTRY_RE = re.compile(
     r"^\s+\"?([\w-]+)\"?: \{\n\s+value: [^\n]*\n\s+isBlock: (true|false),\n"
     r"\s+type: \"(\w+)\",\n\s+storageClassType: \"(\w+)\",",
-    re.M,
+    re.MULTILINE,
 )
 COMMENT_RE = re.compile(
-    r"^    // (\S+) - computed: (true|false), optional: (true|false), required: (true|false)\n", re.M
+    r"^    // (\S+) - computed: (true|false), optional: (true|false), required: (true|false)\n",
+    re.MULTILINE,
 )
-NEW_RE = re.compile(r"^    _\w+ = new ([\w.]+)\(this, \"[^\"]*\"(?:, (true|false))?\);", re.M)
+NEW_RE = re.compile(
+    r"^    _\w+ = new ([\w.]+)\(this, \"[^\"]*\"(?:, (true|false))?\);", re.MULTILINE
+)
 
 SCALAR = {"string": "string", "number": "number", "boolean": "bool", "any": "dynamic"}
 
 
 class Module:
     def __init__(self, text: str):
-        self.classes = {m.group(1): (m.group(2), m.group(3)) for m in CLASS_RE.finditer(text)}
+        self.classes = {
+            m.group(1): (m.group(2), m.group(3)) for m in CLASS_RE.finditer(text)
+        }
         self.funcs = {m.group(1): m.group(2) for m in FUNC_RE.finditer(text)}
 
     def hcl_entries(self, body: str) -> dict:
-        return {m.group(1): (m.group(2) == "true", m.group(3), m.group(4)) for m in HCL_ENTRY_RE.finditer(body)}
+        return {
+            m.group(1): (m.group(2) == "true", m.group(3), m.group(4))
+            for m in HCL_ENTRY_RE.finditer(body)
+        }
 
     def struct_hcl(self, struct: str) -> dict:
         fn = struct[0].lower() + struct[1:]
@@ -172,18 +203,30 @@ class Module:
         ms = list(COMMENT_RE.finditer(class_body))
         for i, m in enumerate(ms):
             end = ms[i + 1].start() if i + 1 < len(ms) else len(class_body)
-            seg = class_body[m.end():end]
-            yield m.group(1), m.group(2) == "true", m.group(3) == "true", m.group(4) == "true", seg
+            seg = class_body[m.end() : end]
+            yield (
+                m.group(1),
+                m.group(2) == "true",
+                m.group(3) == "true",
+                m.group(4) == "true",
+                seg,
+            )
 
     # -- types --------------------------------------------------------------
     def hcl_type(self, kind: str, sct: str):
         if kind == "simple":
             return SCALAR[sct]
         inner = {
-            "stringList": STR_T, "numberList": "number", "booleanList": "bool",
-            "stringMap": STR_T, "numberMap": "number", "booleanMap": "bool",
-            "stringListList": ["list", STR_T], "stringMapList": ["map", STR_T],
-            "stringListMap": ["list", STR_T], "stringMapMap": ["map", STR_T],
+            "stringList": STR_T,
+            "numberList": "number",
+            "booleanList": "bool",
+            "stringMap": STR_T,
+            "numberMap": "number",
+            "booleanMap": "bool",
+            "stringListList": ["list", STR_T],
+            "stringMapList": ["map", STR_T],
+            "stringListMap": ["list", STR_T],
+            "stringMapMap": ["map", STR_T],
         }.get(sct)
         if inner is None:
             return None
@@ -216,14 +259,21 @@ class Module:
         m = NEW_RE.search(seg)
         if m:
             cls, wraps = re.sub(r"^(?!cdktn\.)\w+\.", "", m.group(1)), m.group(2)
-            simple = {"cdktn.StringMap": ["map", STR_T], "cdktn.NumberMap": ["map", "number"],
-                      "cdktn.BooleanMap": ["map", "bool"], "cdktn.AnyMap": ["map", "dynamic"]}
+            simple = {
+                "cdktn.StringMap": ["map", STR_T],
+                "cdktn.NumberMap": ["map", "number"],
+                "cdktn.BooleanMap": ["map", "bool"],
+                "cdktn.AnyMap": ["map", "dynamic"],
+            }
             if cls in simple:
                 return simple[cls]
             if cls.endswith("OutputReference"):
                 return self.object_type(cls[: -len("OutputReference")], depth + 1)
             if cls.endswith("List"):
-                return ["set" if wraps == "true" else "list", self.object_type(cls[:-4], depth + 1)]
+                return [
+                    "set" if wraps == "true" else "list",
+                    self.object_type(cls[:-4], depth + 1),
+                ]
             if cls.endswith("Map"):
                 return ["map", self.object_type(cls[:-3], depth + 1)]
             return None
@@ -233,11 +283,16 @@ class Module:
         tolist, fn = g.group(1), g.group(2)
         coll = "set" if tolist else "list"
         return {
-            "getStringAttribute": STR_T, "getNumberAttribute": "number", "getBooleanAttribute": "bool",
-            "getListAttribute": [coll, STR_T], "getNumberListAttribute": [coll, "number"],
+            "getStringAttribute": STR_T,
+            "getNumberAttribute": "number",
+            "getBooleanAttribute": "bool",
+            "getListAttribute": [coll, STR_T],
+            "getNumberListAttribute": [coll, "number"],
             "getBooleanListAttribute": [coll, "bool"],
-            "getStringMapAttribute": ["map", STR_T], "getNumberMapAttribute": ["map", "number"],
-            "getBooleanMapAttribute": ["map", "bool"], "getAnyMapAttribute": ["map", "dynamic"],
+            "getStringMapAttribute": ["map", STR_T],
+            "getNumberMapAttribute": ["map", "number"],
+            "getBooleanMapAttribute": ["map", "bool"],
+            "getAnyMapAttribute": ["map", "dynamic"],
             "interpolationForAttribute": "dynamic",
         }.get(fn)
 
@@ -247,10 +302,15 @@ class Module:
         for name, (is_block, kind, sct) in self.struct_hcl(struct).items():
             if is_block:
                 sub = re.sub(r"(List|Map)$", "", sct)
-                block_types[name] = {"nesting_mode": "single" if kind == "struct" else kind,
-                                     "block": self.block_from_hcl(sub, depth + 1)}
+                block_types[name] = {
+                    "nesting_mode": "single" if kind == "struct" else kind,
+                    "block": self.block_from_hcl(sub, depth + 1),
+                }
             else:
-                attributes[name] = {"type": self.hcl_type(kind, sct) or "dynamic", "optional": True}
+                attributes[name] = {
+                    "type": self.hcl_type(kind, sct) or "dynamic",
+                    "optional": True,
+                }
         out = {}
         if attributes:
             out["attributes"] = attributes
@@ -258,7 +318,9 @@ class Module:
             out["block_types"] = block_types
         return out
 
-    def block(self, class_body: str, hcl: dict, depth: int = 0, stack: tuple = ()) -> dict:
+    def block(
+        self, class_body: str, hcl: dict, depth: int = 0, stack: tuple = ()
+    ) -> dict:
         attributes, block_types = {}, {}
         for name, computed, optional, required, seg in self.props(class_body):
             entry = hcl.get(name)
@@ -271,14 +333,23 @@ class Module:
                     continue  # recursive struct (wafv2 statements): cut as the SDK does
                 ref = self.classes.get(struct + "OutputReference")
                 if ref:
-                    inner = self.block(ref[1], self.struct_hcl(struct), depth + 1, stack + (struct,))
+                    inner = self.block(
+                        ref[1], self.struct_hcl(struct), depth + 1, stack + (struct,)
+                    )
                 else:  # provider structs have no OutputReference class: HCL entries only
                     inner = self.block_from_hcl(struct, depth + 1)
                 if kind == "struct":
                     bt = {"nesting_mode": "single", "block": inner}
                 else:
-                    bt = {"nesting_mode": kind if kind in ("list", "set", "map") else "list", "block": inner}
-                    if required:
+                    bt = {
+                        "nesting_mode": kind
+                        if kind in ("list", "set", "map")
+                        else "list",
+                        "block": inner,
+                    }
+                    if (
+                        required and kind != "map"
+                    ):  # Terraform allows no min/max on map blocks
                         bt["min_items"] = 1
                     if max1 and kind != "map":
                         bt["max_items"] = 1
@@ -307,19 +378,30 @@ class Module:
 
 
 def parse_resource_dir(d: Path):
-    files = [d / "index.js"] + sorted((d / "index-structs").glob("*.js")) if (d / "index-structs").is_dir() else [d / "index.js"]
+    files = (
+        [d / "index.js"] + sorted((d / "index-structs").glob("*.js"))
+        if (d / "index-structs").is_dir()
+        else [d / "index.js"]
+    )
     text = "\n".join(f.read_text() for f in files if f.exists())
     mod = Module(text)
-    for cname, (base, body) in mod.classes.items():
-        if base not in ("cdktn.TerraformResource", "cdktn.TerraformDataSource", "cdktn.TerraformProvider"):
+    for base, body in mod.classes.values():
+        if base not in (
+            "cdktn.TerraformResource",
+            "cdktn.TerraformDataSource",
+            "cdktn.TerraformProvider",
+        ):
             continue
         tf = re.search(r'static tfResourceType = "([\w-]+)";', body)
         if not tf:
             continue
         synth = SYNTH_RE.search(body)
         hcl = mod.hcl_entries(synth.group(1)) if synth else {}
-        kind = {"cdktn.TerraformResource": "resource", "cdktn.TerraformDataSource": "data",
-                "cdktn.TerraformProvider": "provider"}[base]
+        kind = {
+            "cdktn.TerraformResource": "resource",
+            "cdktn.TerraformDataSource": "data",
+            "cdktn.TerraformProvider": "provider",
+        }[base]
         return kind, tf.group(1), mod.block(body, hcl)
     return None
 
@@ -348,10 +430,18 @@ def apply_overrides(name: str, schema: dict) -> list[str]:
             del blk["block_types"]
         blk.setdefault("attributes", {})[arg] = {
             "type": [bt["nesting_mode"], block_to_object_type(bt["block"])],
-            "optional": True, "computed": True,
+            "optional": True,
+            "computed": True,
         }
-        notes.append(f"{rtype}.{arg}: block -> {bt['nesting_mode']}-of-object attribute (ConfigModeAttr)")
-    donor = res.get(WAFV2_STATEMENT_DONOR, {}).get("block", {}).get("block_types", {}).get("statement")
+        notes.append(
+            f"{rtype}.{arg}: block -> {bt['nesting_mode']}-of-object attribute (ConfigModeAttr)"
+        )
+    donor = (
+        res.get(WAFV2_STATEMENT_DONOR, {})
+        .get("block", {})
+        .get("block_types", {})
+        .get("statement")
+    )
     for rtype, path in WAFV2_STATEMENT_TARGETS.items():
         blk = res.get(rtype, {}).get("block")
         if not blk or not donor:
@@ -360,9 +450,14 @@ def apply_overrides(name: str, schema: dict) -> list[str]:
             blk = blk["block_types"][p]["block"]
         blk.get("attributes", {}).pop("statement", None)
         blk.setdefault("block_types", {})["statement"] = {
-            "nesting_mode": "list", "block": donor["block"], "min_items": 1, "max_items": 1,
+            "nesting_mode": "list",
+            "block": donor["block"],
+            "min_items": 1,
+            "max_items": 1,
         }
-        notes.append(f"{rtype}.{'.'.join(path)}.statement: 'any' -> statement block tree of {WAFV2_STATEMENT_DONOR}")
+        notes.append(
+            f"{rtype}.{'.'.join(path)}.statement: 'any' -> statement block tree of {WAFV2_STATEMENT_DONOR}"
+        )
     prov = schema["provider"]["block"]
     for arg in PROVIDER_META:
         prov.get("attributes", {}).pop(arg, None)
@@ -382,8 +477,13 @@ def ensure_id(block: dict) -> None:
 
 def build(name: str, lib: Path) -> dict:
     p = PROVIDERS[name]
-    schema = {"source": p["source"], "version": p["version"], "provider": None,
-              "resource_schemas": {}, "data_source_schemas": {}}
+    schema = {
+        "source": p["source"],
+        "version": p["version"],
+        "provider": None,
+        "resource_schemas": {},
+        "data_source_schemas": {},
+    }
     for d in sorted(lib.iterdir()):
         if not (d / "index.js").exists():
             continue
@@ -418,9 +518,11 @@ def main(argv=None) -> int:
             data = json.dumps(schema, separators=(",", ":"), sort_keys=True).encode()
             out = Path(args.out_dir) / f"{name}.schema.json.gz"
             out.write_bytes(gzip.compress(data, 9, mtime=0))
-            print(f"{name}: {len(schema['resource_schemas'])} resources, "
-                  f"{len(schema['data_source_schemas'])} data sources, "
-                  f"{len(data)} bytes json, {out.stat().st_size} bytes gz -> {out}")
+            print(
+                f"{name}: {len(schema['resource_schemas'])} resources, "
+                f"{len(schema['data_source_schemas'])} data sources, "
+                f"{len(data)} bytes json, {out.stat().st_size} bytes gz -> {out}"
+            )
     return 0
 
 

@@ -24,6 +24,8 @@ def function_inputs(fn: Function, rctx: RenderContext) -> dict:
     if fn.environment:
         data["environment"] = dict(sorted(fn.environment.items()))
     data["log_retention_in_days"] = retention_days(fn.log_retention)
+    if fn.kms_key is not None:
+        data["kms_key_arn"] = fn.kms_key
     return data
 
 

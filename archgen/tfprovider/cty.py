@@ -53,8 +53,9 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
-    def __bool__(self) -> bool:  # pragma: no cover - guards misuse
-        raise TypeError("an unknown value has no truth value")
+    def __bool__(self) -> bool:
+        # falsy like null, so "value or default" never crashes the plugin
+        return False
 
 
 UNKNOWN = _Unknown()

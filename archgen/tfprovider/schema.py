@@ -127,7 +127,9 @@ def build_response(schema: dict[str, Any]) -> pb.GetProviderSchema.Response:
     for name, spec in schema.get("data_source_schemas", {}).items():
         resp.data_source_schemas[name].CopyFrom(_schema_pb(spec))
     resp.server_capabilities.plan_destroy = True
-    resp.server_capabilities.get_provider_schema_optional = False
+    # Lets terraform fetch the (large) schema once per command and provider
+    # instead of once per provider process.
+    resp.server_capabilities.get_provider_schema_optional = True
     return resp
 
 

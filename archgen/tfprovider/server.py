@@ -41,7 +41,6 @@ from archgen.tfprovider.schema import (
     SchemaIndex,
     build_response,
     load_provider_schema,
-    read_response_cache,
 )
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
@@ -128,11 +127,14 @@ def block_count_errors(block: Block, value: Any, path: list[str]) -> list[pb.Dia
 class ProviderService(tfplugin_pb2_grpc.ProviderServicer):
     """The tfplugin6 ``Provider`` service of one stand-in provider."""
 
-    def __init__(self, name: str, response: pb.GetProviderSchema.Response) -> None:
+    def __init__(
+        self, name: str, response: pb.GetProviderSchema.Response, schema_bytes: bytes | None = None
+    ) -> None:
         self.name = name
         self.response = response
         self.index = SchemaIndex(response)
         self.region: str | None = None  # from ConfigureProvider
+        self._schema_bytes = schema_bytes
 
     # -- metadata and schema ------------------------------------------------
 
@@ -146,7 +148,9 @@ class ProviderService(tfplugin_pb2_grpc.ProviderServicer):
         return resp
 
     def GetProviderSchema(self, request, context):  # noqa: N802
-        return self.response
+        if self._schema_bytes is None:
+            self._schema_bytes = self.response.SerializeToString()
+        return self._schema_bytes
 
     def GetFunctions(self, request, context):  # noqa: N802
         return pb.GetFunctions.Response()
@@ -278,6 +282,47 @@ class StdioService(grpc_stdio_pb2_grpc.GRPCStdioServicer):
         return iter(())
 
 
+# method name -> (request message, response message) of tfplugin6.Provider
+_PROVIDER_METHODS = {
+    name: (getattr(pb, name).Request, getattr(pb, name).Response)
+    for name in (
+        "GetMetadata",
+        "GetProviderSchema",
+        "ValidateProviderConfig",
+        "ValidateResourceConfig",
+        "ValidateDataResourceConfig",
+        "UpgradeResourceState",
+        "ConfigureProvider",
+        "ReadResource",
+        "PlanResourceChange",
+        "ApplyResourceChange",
+        "ImportResourceState",
+        "MoveResourceState",
+        "ReadDataSource",
+        "GetFunctions",
+        "CallFunction",
+        "StopProvider",
+    )
+}
+
+
+def _serialize(message: Any) -> bytes:
+    # GetProviderSchema answers with bytes serialized once (megabytes for aws)
+    return message if isinstance(message, bytes) else message.SerializeToString()
+
+
+def _provider_handler(service: ProviderService) -> grpc.GenericRpcHandler:
+    handlers = {
+        name: grpc.unary_unary_rpc_method_handler(
+            getattr(service, name),
+            request_deserializer=request.FromString,
+            response_serializer=_serialize,
+        )
+        for name, (request, _response) in _PROVIDER_METHODS.items()
+    }
+    return grpc.method_handlers_generic_handler("tfplugin6.Provider", handlers)
+
+
 def _health_handler() -> grpc.GenericRpcHandler:
     # grpc.health.v1.Health/Check answering SERVING (status field 1 = 1),
     # without a dependency on grpcio-health-checking.
@@ -372,11 +417,15 @@ def _load_tls(tls_dir: Path | None) -> tuple[bytes, bytes, bytes]:
     return _certificate()
 
 
-def load_response(provider: str, schema_cache: Path | None = None) -> pb.GetProviderSchema.Response:
-    """The schema response, from a cache file if given, else the bundled data."""
+def load_response(
+    provider: str, schema_cache: Path | None = None
+) -> tuple[pb.GetProviderSchema.Response, bytes | None]:
+    """The schema response (and its bytes when read from a cache file), from
+    the cache file if given, else built from the bundled data."""
     if schema_cache is not None and schema_cache.is_file():
-        return read_response_cache(schema_cache)
-    return build_response(load_provider_schema(provider))
+        data = schema_cache.read_bytes()
+        return pb.GetProviderSchema.Response.FromString(data), data
+    return build_response(load_provider_schema(provider)), None
 
 
 def serve(provider: str, schema_cache: Path | None = None, tls_dir: Path | None = None) -> int:
@@ -397,7 +446,7 @@ def serve(provider: str, schema_cache: Path | None = None, tls_dir: Path | None 
         print(f"terraform offers plugin protocols {versions}; this plugin speaks 6 only", file=sys.stderr)
         return 1
 
-    response = load_response(provider, schema_cache)
+    response, schema_bytes = load_response(provider, schema_cache)
     done = threading.Event()
     # Like go-plugin servers: ignore interrupts (terraform handles them and
     # calls Shutdown), stop on SIGTERM.
@@ -411,7 +460,7 @@ def serve(provider: str, schema_cache: Path | None = None, tls_dir: Path | None 
         futures.ThreadPoolExecutor(max_workers=8),
         options=[("grpc.max_send_message_length", 256 << 20), ("grpc.max_receive_message_length", 256 << 20)],
     )
-    tfplugin_pb2_grpc.add_ProviderServicer_to_server(ProviderService(provider, response), server)
+    server.add_generic_rpc_handlers((_provider_handler(ProviderService(provider, response, schema_bytes)),))
     grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(ControllerService(done), server)
     grpc_stdio_pb2_grpc.add_GRPCStdioServicer_to_server(StdioService(), server)
     server.add_generic_rpc_handlers((_health_handler(),))

@@ -1,0 +1,9 @@
+terraform {
+  backend "s3" {
+    bucket       = "shop-terraform-state"
+    key          = "shop/terraform.tfstate"
+    region       = "eu-west-1"
+    encrypt      = true
+    use_lockfile = true
+  }
+}

@@ -1,0 +1,14 @@
+output "emails_topic_arn" {
+  description = "emails: ARN of the topic publishers send to."
+  value       = module.emails.topic_arn
+}
+
+output "emails_function_name" {
+  description = "emails: name of the worker function."
+  value       = module.emails.function_name
+}
+
+output "emails_failure_target_arn" {
+  description = "emails: ARN of the SQS queue receiving failed events."
+  value       = module.emails.failure_target_arn
+}
