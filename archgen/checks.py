@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterator, Sequence
 
+from . import hcl
 from .findings import Finding
 from .rules import define
 from .render import Rendered
@@ -131,7 +132,7 @@ def check_structure(rendered: Rendered, display_root: str) -> list[Finding]:
         if not path.endswith(".tf"):
             continue
         try:
-            parsed[path] = hcl2.loads(text, serialization_options=options)
+            parsed[path] = hcl2.loads(hcl.for_python_hcl2(text), serialization_options=options)
         except Exception as exc:  # python-hcl2 raises lark errors of several kinds
             line = getattr(exc, "line", 1) or 1
             add(path, line if isinstance(line, int) else 1, PARSE, f"does not parse: {str(exc).splitlines()[0]}")

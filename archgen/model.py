@@ -73,7 +73,7 @@ class Function(Strict):
     log_retention: Duration = Field(365 * 86400, description="CloudWatch Logs retention (default 365d)")
     kms_key: str | None = Field(
         None,
-        description="ARN of a customer-managed KMS key encrypting the environment variables and the log group "
+        description="ARN of a customer-managed KMS key encrypting the log group and the environment variables, if any "
         "(default: AWS managed keys); its key policy must allow logs.<region>.amazonaws.com",
     )
 

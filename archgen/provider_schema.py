@@ -36,6 +36,8 @@ from importlib import resources
 from typing import Any
 
 import hcl2
+
+from .hcl import for_python_hcl2
 from hcl2.rules.base import AttributeRule, BlockRule
 from lark.exceptions import LarkError
 
@@ -530,7 +532,7 @@ def check_text(path: str, text: str) -> list[SchemaProblem]:
     """Check one HCL file's text."""
     checker = _Checker(path)
     try:
-        tree = hcl2.parses(text)
+        tree = hcl2.parses(for_python_hcl2(text))
     except (LarkError, ValueError) as exc:  # lark errors carry .line
         line = getattr(exc, "line", 0) or 0
         first = (

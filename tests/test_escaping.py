@@ -78,6 +78,16 @@ def nfc(value):
     return value
 
 
+def percent_as_dollar(value):
+    if isinstance(value, str):
+        return _decode('"' + hcl.for_python_hcl2(hcl.escape_string(value)) + '"')
+    if isinstance(value, dict):
+        return {percent_as_dollar(k): percent_as_dollar(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [percent_as_dollar(v) for v in value]
+    return value
+
+
 def _document(value) -> str:
     return "locals {\n  value = " + hcl.value(value, 1) + "\n}\n"
 
@@ -85,8 +95,10 @@ def _document(value) -> str:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(tags, filter_policies))
 def test_python_hcl2_reads_back_the_same_value(value):
-    parsed = hcl2.loads(hcl.format_hcl(_document(value)))
-    assert _python_value(parsed["locals"][0]["value"]) == nfc(value)
+    # python-hcl2 8.1 misreads `$${` and `%%{` in places; archgen's structural check
+    # parses with "___" in their place (hcl.for_python_hcl2), so expect that here.
+    parsed = hcl2.loads(hcl.for_python_hcl2(hcl.format_hcl(_document(value))))
+    assert _python_value(parsed["locals"][0]["value"]) == percent_as_dollar(nfc(value))
 
 
 @pytest.fixture(scope="module")
