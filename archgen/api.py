@@ -216,6 +216,13 @@ def render_files(bp: Blueprint, out_dir: FsPath) -> Rendered:
     return render_blueprint(bp.head, bp.components, bp.path.parent, out_dir)
 
 
+def default_gates() -> list[str]:
+    """terraform validate/plan runs by default where it can: terraform on PATH and the extra installed."""
+    from .terraform_gate import gate_available
+
+    return ["terraform"] if gate_available() else []
+
+
 def validate(paths: list[FsPath], strict: bool = False, gates: typing.Sequence[str] = ()) -> Report:
     from .checks import check_rendered
 
@@ -230,7 +237,7 @@ def validate(paths: list[FsPath], strict: bool = False, gates: typing.Sequence[s
             continue
         out_dir = default_out(bp.head)
         rendered = render_files(bp, out_dir)
-        result = check_rendered(rendered, out_dir, gates)
+        result = check_rendered(rendered, out_dir, gates, rerender=lambda work, bp=bp: render_files(bp, work))
         findings += result.findings
         messages += result.messages
     return Report(findings, _exit_code(findings, fatal, strict), messages)

@@ -4,8 +4,9 @@ every module argument is one of the module's variables; then the optional gates.
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Iterator, Sequence
 
 from . import hcl
@@ -16,6 +17,9 @@ from .render import Rendered
 PARSE = define("AG901", "rendered HCL parses")
 REFERENCE = define("AG902", "every reference in rendered HCL resolves inside its module")
 MODULE_ARGUMENT = define("AG903", "module arguments match the module's variables")
+PROVIDER_SCHEMA = define("AG910", "rendered resources match the AWS provider schema")
+TERRAFORM = define("AG920", "terraform validate and plan pass on the rendered output")
+CHECKOV = define("AG930", "checkov finds no failed check in the rendered output")
 
 
 @dataclass
@@ -194,8 +198,74 @@ def _module_output(modules: dict[str, ModuleIndex], folder: str, body: dict, att
     return target is not None and attr in target.outputs
 
 
-def check_rendered(rendered: Rendered, out_dir, gates: Sequence[str]) -> CheckResult:
+def check_schema(rendered: Rendered, display_root: str) -> list[Finding]:
+    from .provider_schema import check_files
+
+    findings = []
+    for problem in check_files({k: v for k, v in rendered.files.items() if k.endswith(".tf")}):
+        component = rendered.sources.get(problem.file, "")
+        findings.append(Finding(f"{display_root}/{problem.file}", problem.line, 1, "error", PROVIDER_SCHEMA, f"components.{component}" if component else "", f"{problem.address}: {problem.message}"))
+    return findings
+
+
+def _scratch(rerender, work: Path, skip: tuple[str, ...] = ()) -> Rendered:
+    """Render again into a scratch folder, so that source paths resolve from there."""
+    rendered = rerender(work)
+    for rel, text in rendered.files.items():
+        if rel in skip:
+            continue
+        (work / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / rel).write_text(text, encoding="utf-8")
+    return rendered
+
+
+def check_terraform(rendered_for, display_root: str) -> tuple[list[Finding], list[str]]:
+    from . import terraform_gate
+
+    if not terraform_gate.gate_available():
+        why = "no terraform on PATH" if not terraform_gate.terraform_available() else "the archgen[terraform] extra is not installed"
+        return [], [f"archgen: terraform validate/plan did not run ({why})"]
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="archgen-validate-") as tmp:
+        work = Path(tmp) / "out"
+        # offline there is no state bucket: plan against local state
+        rendered = _scratch(rendered_for, work, skip=("backend.tf",))
+        for diag in terraform_gate.run_terraform(work, in_place=True):
+            component = rendered.sources.get(diag.file or "", "")
+            message = diag.summary + (f": {diag.detail}" if diag.detail else "")
+            if diag.address:
+                message = f"{diag.address}: {message}"
+            file = f"{display_root}/{diag.file}" if diag.file else display_root
+            findings.append(Finding(file, diag.line or 1, 1, "error" if diag.severity == "error" else "warning", TERRAFORM, f"components.{component}" if component else "", " ".join(message.split())))
+    return findings, []
+
+
+def check_checkov(rendered_for, display_root: str) -> tuple[list[Finding], list[str]]:
+    from . import checkov_gate
+
+    if not checkov_gate.checkov_available():
+        return [], ["archgen: checkov did not run (no checkov on PATH; install it in an environment of its own)"]
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="archgen-checkov-") as tmp:
+        work = Path(tmp) / "out"
+        rendered = _scratch(rendered_for, work)
+        for failure in checkov_gate.run_checkov(work):
+            component = rendered.sources.get(failure.file, "")
+            findings.append(Finding(f"{display_root}/{failure.file}", failure.line or 1, 1, "error", CHECKOV, f"components.{component}" if component else "", f"{failure.resource}: {failure.check_id} {failure.check_name}"))
+    return findings, []
+
+
+def check_rendered(rendered: Rendered, out_dir, gates: Sequence[str], rerender=None) -> CheckResult:
+    """Structure and provider schema always; then the gates asked for ("terraform", "checkov")."""
     result = CheckResult()
     display = str(out_dir).rstrip("/") or "."
     result.findings += check_structure(rendered, display)
+    if result.findings:
+        return result
+    result.findings += check_schema(rendered, display)
+    for gate, run in (("terraform", check_terraform), ("checkov", check_checkov)):
+        if gate in gates and rerender is not None and not any(f.severity == "error" for f in result.findings):
+            found, messages = run(rerender, display)
+            result.findings += found
+            result.messages += messages
     return result

@@ -63,9 +63,14 @@ def render(blueprints: tuple[Path, ...], out: Path | None, check: bool) -> None:
 @click.argument("blueprints", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="warnings fail too")
-def validate(blueprints: tuple[Path, ...], fmt: str, strict: bool) -> None:
+@click.option("--terraform/--no-terraform", "terraform", default=None, help="run terraform validate and plan offline (default: when terraform and archgen[terraform] are installed)")
+@click.option("--checkov", is_flag=True, help="run checkov (from PATH) on the rendered output")
+def validate(blueprints: tuple[Path, ...], fmt: str, strict: bool, terraform: bool | None, checkov: bool) -> None:
     """Check each BLUEPRINT and what it renders to."""
-    _emit(api.validate(list(blueprints), strict=strict), fmt)
+    gates = api.default_gates() if terraform is None else (["terraform"] if terraform else [])
+    if checkov:
+        gates.append("checkov")
+    _emit(api.validate(list(blueprints), strict=strict, gates=gates), fmt)
 
 
 @main.command("list")

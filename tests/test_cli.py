@@ -182,3 +182,38 @@ def test_init_writes_a_blueprint_that_validates(tmp_path, cli):
 def test_examples_validate(cli, example):
     result = cli("validate", "--strict", example) if example.stem != "shop" else cli("validate", example)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_pass_schema_and_terraform_gates(example):
+    """Provider schema, then real terraform validate and plan through the stand-in provider."""
+    from archgen import api
+    from archgen.terraform_gate import gate_available
+
+    assert gate_available(), "terraform on PATH and archgen[terraform] installed (.ci/run does both)"
+    report = api.validate([example], gates=["terraform"])
+    assert [f for f in report.findings if f.severity == "error"] == []
+    assert report.messages == []
+
+
+def test_terraform_gate_findings_name_the_rendered_file(tmp_path, monkeypatch):
+    from archgen import api, render
+
+    example = EXAMPLES[0]
+    real = render.render_blueprint
+
+    def broken(*args, **kwargs):
+        rendered = real(*args, **kwargs)
+        for rel in rendered.files:
+            if rel.startswith("modules/") and rel.endswith("/main.tf"):
+                rendered.files[rel] = rendered.files[rel].replace("sqs_managed_sse_enabled", "sqs_managed_sse_enabld", 1)
+                break
+        return rendered
+
+    monkeypatch.setattr(api, "render_blueprint", broken)
+    report = api.validate([example], gates=["terraform"])
+    rules = {f.rule for f in report.findings}
+    assert "AG910" in rules  # the bundled schema sees it first
+    (schema,) = [f for f in report.findings if f.rule == "AG910"]
+    assert schema.file.endswith("/main.tf") and schema.path.startswith("components.")
+    assert "sqs_managed_sse_enabld" in schema.message

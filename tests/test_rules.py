@@ -55,6 +55,7 @@ CASES = [
     ("AG056", "queue-worker", {("function", "environment"): {"AWS_REGION": "x"}}, "components[0].function.environment.AWS_REGION", "error"),
     ("AG057", "queue-worker", {("function", "reserved_concurrency"): -2}, "components[0].function.reserved_concurrency", "error"),
     ("AG058", "queue-worker", {("function", "log_retention"): "2d"}, "components[0].function.log_retention", "error"),
+    ("AG059", "queue-worker", {("function", "kms_key"): "alias/aws/lambda"}, "components[0].function.kms_key", "error"),
     ("AG101", "queue-worker", {("queue", "retention"): "15d"}, "components[0].queue.retention", "error"),
     ("AG102", "queue-worker", {("fifo",): True, ("dead_letter", "fifo"): False}, "components[0].dead_letter.fifo", "error"),
     ("AG103", "queue-worker", {("queue", "visibility_timeout"): 10}, "components[0].queue.visibility_timeout", "error"),
