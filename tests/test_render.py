@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -204,3 +205,26 @@ def test_write_failure_midway_leaves_output_untouched(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_image_function_renders_and_passes_the_schema(tmp_path, write_blueprint):
+    from archgen.checks import check_schema, check_structure
+
+    path = write_blueprint(
+        """
+        archgen: 1
+        name: img
+        region: eu-west-1
+        components:
+          - name: jobs
+            pattern: queue-worker
+            function: {image_uri: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/jobs:1.0, timeout: 60}
+        """
+    )
+    bp = api.read_blueprint(path)
+    assert bp.ok, bp.findings()
+    rendered = api.render_files(bp, tmp_path / "out")
+    main = rendered.files["modules/jobs/main.tf"]
+    assert re.search(r'package_type +=+ "Image"', main) and "archive_file" not in main
+    assert "archive" not in rendered.files["versions.tf"]
+    assert check_structure(rendered, "out") == [] and check_schema(rendered, "out") == []
