@@ -59,11 +59,7 @@ def module(c: QueueWorker, rctx: RenderContext) -> Module:
         outputs=[
             ("queue_url", "URL of the queue producers send to"),
             ("queue_arn", "ARN of the queue"),
-            ("dead_letter_queue_url", "URL of the dead-letter queue, to inspect and redrive"),
-            ("function_name", "name of the worker function"),
-        ] if c.dead_letter.enabled else [
-            ("queue_url", "URL of the queue producers send to"),
-            ("queue_arn", "ARN of the queue"),
+            *([("dead_letter_queue_url", "URL of the dead-letter queue, to inspect and redrive")] if c.dead_letter.enabled else []),
             ("function_name", "name of the worker function"),
         ],
         providers={"archive"} if c.function.source else set(),
