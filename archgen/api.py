@@ -14,7 +14,7 @@ import pydantic
 from . import rules
 from .findings import Finding, Issue, Path, format_path, has_errors
 from .loader import Document, LoadError, loads
-from .model import BlueprintHead, ComponentBase
+from .model import BlueprintHead
 from .patterns import PATTERNS
 from .render import Rendered, render_blueprint
 
@@ -208,8 +208,8 @@ def _exit_code(findings: list[Finding], fatal: bool, strict: bool) -> int:
     return 1 if has_errors(findings, strict) else 0
 
 
-def default_out(head: BlueprintHead) -> FsPath:
-    return FsPath("out") / head.name
+def default_out(bp: Blueprint) -> FsPath:
+    return FsPath("out") / bp.head.name
 
 
 def render_files(bp: Blueprint, out_dir: FsPath) -> Rendered:
@@ -223,29 +223,9 @@ def default_gates() -> list[str]:
     return ["terraform"] if gate_available() else []
 
 
-def validate(paths: list[FsPath], strict: bool = False, gates: typing.Sequence[str] = ()) -> Report:
+def _checked(paths: list[FsPath], out_dir_for, gates: typing.Sequence[str] = ()):
+    """Read, check and render each blueprint: (findings, messages, fatal, [(out_dir, rendered)])."""
     from .checks import check_rendered
-
-    findings: list[Finding] = []
-    fatal = False
-    messages: list[str] = []
-    for path in paths:
-        bp = read_blueprint(path)
-        fatal |= bp.fatal is not None
-        findings += bp.findings()
-        if not bp.ok:
-            continue
-        out_dir = default_out(bp.head)
-        rendered = render_files(bp, out_dir)
-        result = check_rendered(rendered, out_dir, gates, rerender=lambda work, bp=bp: render_files(bp, work))
-        findings += result.findings
-        messages += result.messages
-    return Report(findings, _exit_code(findings, fatal, strict), messages)
-
-
-def render(paths: list[FsPath], out: FsPath | None = None, check: bool = False) -> Report:
-    from .checks import check_rendered
-    from .writer import compare, write_atomic
 
     findings: list[Finding] = []
     messages: list[str] = []
@@ -257,16 +237,29 @@ def render(paths: list[FsPath], out: FsPath | None = None, check: bool = False) 
         findings += bp.findings()
         if not bp.ok:
             continue
-        if out is None:
-            out_dir = default_out(bp.head)
-        elif len(paths) > 1:
-            out_dir = out / bp.head.name
-        else:
-            out_dir = out
+        out_dir = out_dir_for(bp)
         rendered = render_files(bp, out_dir)
-        result = check_rendered(rendered, out_dir, ())
+        result = check_rendered(rendered, out_dir, gates, rerender=lambda work, bp=bp: render_files(bp, work))
         findings += result.findings
+        messages += result.messages
         plans.append((out_dir, rendered))
+    return findings, messages, fatal, plans
+
+
+def validate(paths: list[FsPath], strict: bool = False, gates: typing.Sequence[str] = ()) -> Report:
+    findings, messages, fatal, _ = _checked(paths, default_out, gates)
+    return Report(findings, _exit_code(findings, fatal, strict), messages)
+
+
+def render(paths: list[FsPath], out: FsPath | None = None, check: bool = False) -> Report:
+    from .writer import compare, write_atomic
+
+    def out_dir_for(bp: Blueprint) -> FsPath:
+        if out is None:
+            return default_out(bp)
+        return out / bp.head.name if len(paths) > 1 else out
+
+    findings, messages, fatal, plans = _checked(paths, out_dir_for)
     code = _exit_code(findings, fatal, False)
     if code:
         return Report(findings, code, messages)

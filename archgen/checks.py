@@ -82,7 +82,7 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
-def _index(files: dict[str, str], parsed: dict[str, dict]) -> dict[str, ModuleIndex]:
+def _index(parsed: dict[str, dict]) -> dict[str, ModuleIndex]:
     modules: dict[str, ModuleIndex] = {}
     for path, tree in parsed.items():
         folder = str(PurePosixPath(path).parent)
@@ -119,6 +119,13 @@ def _collect(idx: ModuleIndex, path: str, body) -> None:
     idx.expressions += [(path, t) for t in texts]
 
 
+def rendered_finding(rendered: Rendered, display_root: str, file: str | None, line: int | None, rule: str, message: str, severity: str = "error") -> Finding:
+    """A finding in a rendered file, naming the component it came from."""
+    component = rendered.sources.get(file or "", "")
+    where = f"{display_root}/{file}" if file else display_root
+    return Finding(where, line or 1, 1, severity, rule, f"components.{component}" if component else "", message)
+
+
 def check_structure(rendered: Rendered, display_root: str) -> list[Finding]:
     """Parse every .tf file; resolve references; match module arguments to variables."""
     import hcl2
@@ -129,8 +136,7 @@ def check_structure(rendered: Rendered, display_root: str) -> list[Finding]:
     parsed: dict[str, dict] = {}
 
     def add(path: str, line: int, rule: str, message: str) -> None:
-        component = rendered.sources.get(path, "")
-        findings.append(Finding(f"{display_root}/{path}", line, 1, "error", rule, f"components.{component}" if component else "", message))
+        findings.append(rendered_finding(rendered, display_root, path, line, rule, message))
 
     for path, text in rendered.files.items():
         if not path.endswith(".tf"):
@@ -142,7 +148,7 @@ def check_structure(rendered: Rendered, display_root: str) -> list[Finding]:
             add(path, line if isinstance(line, int) else 1, PARSE, f"does not parse: {str(exc).splitlines()[0]}")
     if findings:
         return findings
-    modules = _index(rendered.files, parsed)
+    modules = _index(parsed)
     for folder, idx in modules.items():
         for path, expr in idx.expressions:
             for root, name, attr in _references(expr):
@@ -201,11 +207,8 @@ def _module_output(modules: dict[str, ModuleIndex], folder: str, body: dict, att
 def check_schema(rendered: Rendered, display_root: str) -> list[Finding]:
     from .provider_schema import check_files
 
-    findings = []
-    for problem in check_files({k: v for k, v in rendered.files.items() if k.endswith(".tf")}):
-        component = rendered.sources.get(problem.file, "")
-        findings.append(Finding(f"{display_root}/{problem.file}", problem.line, 1, "error", PROVIDER_SCHEMA, f"components.{component}" if component else "", f"{problem.address}: {problem.message}"))
-    return findings
+    problems = check_files({k: v for k, v in rendered.files.items() if k.endswith(".tf")})
+    return [rendered_finding(rendered, display_root, p.file, p.line, PROVIDER_SCHEMA, f"{p.address}: {p.message}") for p in problems]
 
 
 def _scratch(rerender, work: Path, skip: tuple[str, ...] = ()) -> Rendered:
@@ -231,12 +234,11 @@ def check_terraform(rendered_for, display_root: str) -> tuple[list[Finding], lis
         # offline there is no state bucket: plan against local state
         rendered = _scratch(rendered_for, work, skip=("backend.tf",))
         for diag in terraform_gate.run_terraform(work, in_place=True):
-            component = rendered.sources.get(diag.file or "", "")
             message = diag.summary + (f": {diag.detail}" if diag.detail else "")
             if diag.address:
                 message = f"{diag.address}: {message}"
-            file = f"{display_root}/{diag.file}" if diag.file else display_root
-            findings.append(Finding(file, diag.line or 1, 1, "error" if diag.severity == "error" else "warning", TERRAFORM, f"components.{component}" if component else "", " ".join(message.split())))
+            severity = "error" if diag.severity == "error" else "warning"
+            findings.append(rendered_finding(rendered, display_root, diag.file, diag.line, TERRAFORM, " ".join(message.split()), severity))
     return findings, []
 
 
@@ -250,8 +252,8 @@ def check_checkov(rendered_for, display_root: str) -> tuple[list[Finding], list[
         work = Path(tmp) / "out"
         rendered = _scratch(rendered_for, work)
         for failure in checkov_gate.run_checkov(work):
-            component = rendered.sources.get(failure.file, "")
-            findings.append(Finding(f"{display_root}/{failure.file}", failure.line or 1, 1, "error", CHECKOV, f"components.{component}" if component else "", f"{failure.resource}: {failure.check_id} {failure.check_name}"))
+            message = f"{failure.resource}: {failure.check_id} {failure.check_name}"
+            findings.append(rendered_finding(rendered, display_root, failure.file, failure.line, CHECKOV, message))
     return findings, []
 
 

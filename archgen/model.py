@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -114,6 +113,3 @@ class BlueprintHead(Strict):
     state: State | None = None
     components: Annotated[list[dict], Field(min_length=1)]
 
-
-def json_name(pattern: str) -> str:
-    return re.sub(r"(^|-)([a-z])", lambda m: m.group(2).upper(), pattern)
