@@ -1,4 +1,4 @@
-"""The one API the CLI calls: load -> model -> rules -> render -> check -> write."""
+"""The one API the CLI calls: load -> model -> rules -> build -> render -> check -> write."""
 
 from __future__ import annotations
 
@@ -7,55 +7,61 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 
 import pydantic
 
-from . import rules
-from .findings import Finding, Issue, Path, format_path, has_errors
-from .loader import Document, LoadError, loads
+from . import head as head_rules
+from . import patterns
+from .errors import UsageError
+from .findings import Finding, Issue, YamlPath, format_path, has_errors, shown
+from .loader import Document, LoadError, decode, loads
 from .model import BlueprintHead
-from .patterns import PATTERNS
-from .render import Rendered, render_blueprint
+from .names import AwsName
+from .render import Component, Rendered
+from .rules import Context, check_parts
 
-# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (80)
-# https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html (256)
-# https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (64)
-# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (64)
-NAME_LIMITS = {"sqs": 80, "sns": 256, "lambda": 64, "iam-role": 64}
-
-
-class UsageError(Exception):
-    """archgen could not run (exit 2)."""
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
 class Blueprint:
     """One blueprint file, read and checked."""
 
-    path: FsPath
+    path: Path
     display: str
     doc: Document | None = None
     head: BlueprintHead | None = None
-    components: list = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     fatal: Finding | None = None  # could not be read: exit 2
+
+    def finding(self, issue: Issue, order: int = 0) -> Finding:
+        if issue.mark is not None:
+            line, col = issue.mark
+        else:
+            line, col = self.doc.locate(issue.path, issue.at_key) if self.doc else (1, 1)
+        return Finding(self.display, line, col, issue.severity, issue.rule, format_path(issue.path), issue.message, order)
 
     def findings(self) -> list[Finding]:
         if self.fatal is not None:
             return [self.fatal]
-        out = []
-        for order, issue in enumerate(self.issues):
-            if issue.mark is not None:
-                line, col = issue.mark
-            else:
-                line, col = self.doc.locate(issue.path, issue.at_key) if self.doc else (1, 1)
-            out.append(Finding(self.display, line, col, issue.severity, issue.rule, format_path(issue.path), issue.message, order))
+        out = [self.finding(issue, order) for order, issue in enumerate(self.issues)]
         return sorted(out, key=lambda f: (f.line, f.column, f.rule, f._order))
 
     @property
     def ok(self) -> bool:
         return self.fatal is None and not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def alarms(self) -> dict:
+        """The alarm destination, decided once for render and the modules."""
+        alarms = self.head.alarms
+        if alarms.emails:
+            return {"emails": list(alarms.emails), "topic_name": f"{self.head.name}-alarms"}
+        if alarms.topic_arn:
+            return {"topic_arn": alarms.topic_arn}
+        return {}
 
 
 # --- model: pydantic errors become findings ----------------------------------
@@ -85,7 +91,7 @@ def _fields_at(model: type, loc: tuple) -> list[str]:
             info = m.model_fields.get(part)
             if info is not None:
                 nxt += _models_in(info.annotation)
-        current = nxt
+        current = nxt or current
     names: list[str] = []
     for m in current:
         names += list(m.model_fields)
@@ -97,67 +103,102 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def validation_issues(exc: pydantic.ValidationError, model: type, prefix: Path = ()) -> list[Issue]:
-    issues = []
+def _clean_loc(loc: tuple) -> tuple:
+    """pydantic's location without union branch names ('str', 'list[str]', 'literal[...]')."""
+    return tuple(p for p in loc if isinstance(p, int) or not (p in ("str", "int", "bool", "float") or "[" in p or p.startswith("function-")))
+
+
+def validation_issues(exc: pydantic.ValidationError, model: type, prefix: YamlPath = ()) -> list[Issue]:
+    issues: list[Issue] = []
+    seen: set[tuple] = set()
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        loc = _clean_loc(tuple(err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
             allowed = [f for f in _fields_at(model, loc[:-1]) if f != "pattern"]
             hint = _did_you_mean(str(loc[-1]), allowed)
-            issues.append(Issue(rules.UNKNOWN_FIELD, prefix + loc, f"unknown field {loc[-1]!r}{hint}", at_key=True))
+            issue = Issue(head_rules.UNKNOWN_FIELD.id, prefix + loc, f"unknown field {shown(loc[-1])}{hint}", at_key=True)
         elif kind == "missing":
-            issues.append(Issue(rules.MISSING_FIELD, prefix + loc[:-1], f"missing required field {loc[-1]!r}"))
+            issue = Issue(head_rules.MISSING_FIELD.id, prefix + loc[:-1], f"missing required field {shown(loc[-1])}")
         else:
             message = err["msg"]
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             else:
                 message = message[0].lower() + message[1:]
-                if kind == "string_pattern_mismatch":
-                    message = f"must match {err['ctx']['pattern']}"
                 if "input" in err and not isinstance(err["input"], (dict, list)):
-                    message += f", got {err['input']!r}"
-            issues.append(Issue(rules.INVALID_VALUE, prefix + loc, message))
+                    message += f", got {shown(err['input'])}"
+            issue = Issue(head_rules.INVALID_VALUE.id, prefix + loc, message)
+        if (issue.path, issue.rule) not in seen:  # a union reports each branch: say it once
+            seen.add((issue.path, issue.rule))
+            issues.append(issue)
     return issues
 
 
-def read_blueprint(path: FsPath, display: str | None = None) -> Blueprint:
-    bp = Blueprint(path=path, display=display or str(path))
+# --- reading one blueprint ---------------------------------------------------------
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of `path`; ValueError if the file is larger (or endless, like /dev/zero)."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"the file is larger than {limit:,} bytes (--max-bytes raises the limit)")
+    return data
+
+
+def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> Blueprint:
+    """Read, model and check one blueprint, and build its components' modules if it is clean."""
+    bp = Blueprint(path=Path(path), display=display or str(path))
+
+    def fatal(message: str, line: int = 1, column: int = 1, rule: str = head_rules.YAML_SYNTAX.id) -> Blueprint:
+        bp.fatal = Finding(bp.display, line, column, "error", rule, "", message)
+        return bp
+
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_bytes(bp.path, max_bytes)
     except FileNotFoundError:
-        bp.fatal = Finding(bp.display, 1, 1, "error", rules.YAML_SYNTAX, "", "no such file")
-        return bp
-    except (OSError, UnicodeDecodeError) as exc:
-        bp.fatal = Finding(bp.display, 1, 1, "error", rules.YAML_SYNTAX, "", f"cannot read the file: {exc}")
-        return bp
+        return fatal("no such file")
+    except IsADirectoryError:
+        return fatal("is a folder, not a blueprint file")
+    except ValueError as exc:
+        return fatal(str(exc), rule=head_rules.READ_LIMIT.id)
+    except OSError as exc:
+        return fatal(f"cannot read the file: {exc.strerror or exc}")
     try:
-        bp.doc = loads(text)
+        bp.doc = loads(decode(raw))
     except LoadError as exc:
-        bp.fatal = Finding(bp.display, exc.line, exc.column, "error", rules.YAML_SYNTAX, "", exc.message)
-        return bp
+        rule = head_rules.READ_LIMIT.id if "expands" in exc.message or "deeper" in exc.message or "more than" in exc.message else head_rules.YAML_SYNTAX.id
+        return fatal(exc.message, exc.line, exc.column, rule)
     bp.issues += bp.doc.issues
     data = bp.doc.data
     if not isinstance(data, dict):
-        bp.issues.append(Issue(rules.INVALID_VALUE, (), "a blueprint is a mapping with archgen, name, region and components"))
+        bp.issues.append(head_rules.INVALID_VALUE.issue((), "a blueprint is a mapping with archgen, name, region and components"))
         return bp
-    if "archgen" in data and data["archgen"] != 1:
-        bp.issues.append(Issue(rules.VERSION, ("archgen",), f"this archgen reads blueprint format 1, got {data['archgen']!r}"))
+    version = data.get("archgen")
+    if "archgen" in data and not (type(version) is int and version == 1):
+        bp.issues.append(head_rules.VERSION.issue(("archgen",), f"this archgen reads blueprint format 1 (the integer 1), got {shown(version)}"))
     try:
         bp.head = BlueprintHead.model_validate(data)
     except pydantic.ValidationError as exc:
-        bp.issues += [i for i in validation_issues(exc, BlueprintHead) if not (i.path[:1] == ("archgen",) and "archgen" in data)]
+        bp.issues += [
+            i for i in validation_issues(exc, BlueprintHead)
+            if not (i.path[:1] == ("archgen",) and "archgen" in data) and not bp.doc.reported(i.path)
+        ]
+    name = bp.head.name if bp.head else data.get("name") if isinstance(data.get("name"), str) else "x"
+    region = bp.head.region if bp.head else "us-east-1"
+    ctx = Context(name, region, bp.path.parent, out_dir)
+    if bp.head is not None:
+        bp.issues += list(check_parts(bp.head, (), ctx))
     items = data.get("components")
     if isinstance(items, list):
-        _read_components(bp, items)
+        _read_components(bp, items, ctx)
     return bp
 
 
-def _read_components(bp: Blueprint, items: list) -> None:
+def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
     seen: dict[str, int] = {}
-    blueprint_name = bp.head.name if bp.head else str(bp.doc.data.get("name", "x"))
-    ctx = rules.Context(blueprint_name, bp.path.parent)
+    models: list[tuple[int, object, patterns.Pattern]] = []
     for index, item in enumerate(items):
         base = ("components", index)
         if not isinstance(item, dict):
@@ -165,31 +206,69 @@ def _read_components(bp: Blueprint, items: list) -> None:
         name = item.get("name")
         if isinstance(name, str):
             if name in seen:
-                bp.issues.append(Issue(rules.DUPLICATE_NAME, base + ("name",), f"component {name!r} is already defined at components[{seen[name]}]"))
+                bp.issues.append(head_rules.DUPLICATE_NAME.issue(base + ("name",), f"component {shown(name)} is already defined at components[{seen[name]}]"))
             seen.setdefault(name, index)
         pattern_name = item.get("pattern")
         if pattern_name is None:
-            bp.issues.append(Issue(rules.MISSING_FIELD, base, f"missing required field 'pattern' (one of: {', '.join(PATTERNS)})"))
+            bp.issues.append(head_rules.MISSING_FIELD.issue(base, f"missing required field 'pattern' (one of: {', '.join(patterns.names())})"))
             continue
-        pattern = PATTERNS.get(pattern_name) if isinstance(pattern_name, str) else None
+        pattern = patterns.get(pattern_name) if isinstance(pattern_name, str) else None
         if pattern is None:
-            hint = _did_you_mean(str(pattern_name), list(PATTERNS))
-            bp.issues.append(Issue(rules.UNKNOWN_PATTERN, base + ("pattern",), f"unknown pattern {pattern_name!r}{hint} (archgen list shows them)"))
+            hint = _did_you_mean(str(pattern_name), patterns.names())
+            bp.issues.append(head_rules.UNKNOWN_PATTERN.issue(base + ("pattern",), f"unknown pattern {shown(pattern_name)}{hint} (archgen list shows them)"))
             continue
         try:
-            comp = pattern.model.model_validate(item)
+            models.append((index, pattern.model.model_validate(item), pattern))
         except pydantic.ValidationError as exc:
-            bp.issues += validation_issues(exc, pattern.model, base)
+            bp.issues += [i for i in validation_issues(exc, pattern.model, base) if not bp.doc.reported(i.path)]
+    ctx = Context(ctx.blueprint_name, ctx.region, ctx.blueprint_dir, ctx.out_dir, tuple(m for _, m, _ in models))
+    built: list[tuple[int, Component]] = []
+    for index, model, pattern in models:
+        issues = list(check_parts(model, ("components", index), ctx))
+        bp.issues += issues
+        if bp.head is None or any(i.severity == "error" for i in issues):
             continue
-        issues = list(pattern.check(comp, ctx))
-        too_long: set = set()
-        for service, generated, path in pattern.names(comp, blueprint_name):
-            limit = NAME_LIMITS[service]
-            if len(generated) > limit and path not in too_long:
-                too_long.add(path)  # one finding per name written, the first limit it breaks
-                issues.append(Issue(rules.NAME_LENGTH, path, f"the {service} name {generated!r} is {len(generated)} characters; the limit is {limit}: shorten the blueprint or component name"))
-        bp.issues += [Issue(i.rule, base + tuple(i.path), i.message, i.severity, i.at_key, i.mark) for i in issues]
-        bp.components.append(comp)
+        module = pattern.build(model, _build_context(bp, ctx))
+        built.append((index, Component(model, pattern, module)))
+    _check_names(bp, built)
+    if bp.ok:
+        bp.components = [c for _, c in built]
+
+
+def _build_context(bp: Blueprint, ctx: Context) -> patterns.BuildContext:
+    from . import hcl
+    from .blocks.iam import role_settings
+
+    alarms = bp.alarms
+    actions = None
+    if "emails" in alarms:
+        actions = hcl.HCL("[aws_sns_topic.alarms.arn]")
+    elif "topic_arn" in alarms:
+        actions = [alarms["topic_arn"]]
+    iam = role_settings(bp.head.iam.permissions_boundary, bp.head.iam.path)
+    return patterns.BuildContext(bp.head.name, bp.head.region, bp.path.parent, iam, actions, ctx.components)
+
+
+def _check_names(bp: Blueprint, built: list[tuple[int, Component]]) -> None:
+    """Every AWS name fits its service's limit (AG009) and is made once in the blueprint (AG010)."""
+    from .blocks.topic import SNS
+
+    found: list[tuple[YamlPath, AwsName]] = []
+    if bp.head is not None and bp.head.alarms.emails:
+        found.append((("alarms", "emails"), AwsName(SNS, f"{bp.head.name}-alarms", ())))
+    for index, comp in built:
+        found += [(("components", index) + n.path, n) for n in comp.module.names]
+    too_long: set[YamlPath] = set()
+    first: dict[tuple[str, str], YamlPath] = {}
+    for path, name in found:
+        limit = name.namespace.limit
+        if len(name.name) > limit and path not in too_long:
+            too_long.add(path)  # one finding per element, the first limit it breaks
+            bp.issues.append(head_rules.NAME_LENGTH.issue(path, f"the {name.namespace.what} name {shown(name.name, 90)} is {len(name.name)} characters; the limit is {limit}: shorten the blueprint or component name"))
+        key = (name.namespace.what, name.name)
+        if key in first and first[key] != path:
+            bp.issues.append(head_rules.NAME_COLLISION.issue(path, f"the {name.namespace.what} {shown(name.name, 90)} is also created by {format_path(first[key])}: rename one of them"))
+        first.setdefault(key, path)
 
 
 # --- the commands -----------------------------------------------------------
@@ -199,7 +278,7 @@ def _read_components(bp: Blueprint, items: list) -> None:
 class Report:
     findings: list[Finding]
     exit_code: int
-    messages: list[str] = field(default_factory=list)  # progress lines for stderr
+    messages: list[str] = field(default_factory=list)  # lines for stderr
 
 
 def _exit_code(findings: list[Finding], fatal: bool, strict: bool) -> int:
@@ -208,73 +287,157 @@ def _exit_code(findings: list[Finding], fatal: bool, strict: bool) -> int:
     return 1 if has_errors(findings, strict) else 0
 
 
-def default_out(bp: Blueprint) -> FsPath:
-    return FsPath("out") / bp.head.name
+def default_out(name: str) -> Path:
+    return Path("out") / name
 
 
-def render_files(bp: Blueprint, out_dir: FsPath) -> Rendered:
-    return render_blueprint(bp.head, bp.components, bp.path.parent, out_dir)
+def render_files(bp: Blueprint) -> Rendered:
+    from .render import render_blueprint
+
+    return render_blueprint(bp.head, bp.components, bp.alarms)
 
 
-def default_gates() -> list[str]:
-    """terraform validate/plan runs by default where it can: terraform on PATH and the extra installed."""
-    from .terraform_gate import gate_available
+def rendered_for(path: Path, out_dir: Path | None = None) -> Rendered:
+    """Read and render one blueprint that must be clean (tests, bench, tools)."""
+    bp = read_blueprint(Path(path), out_dir=out_dir)
+    if not bp.ok:
+        raise ValueError("\n".join(f.text() for f in bp.findings()))
+    return render_files(bp)
 
-    return ["terraform"] if gate_available() else []
+
+# --- the gates ---------------------------------------------------------------------
 
 
-def _checked(paths: list[FsPath], out_dir_for, gates: typing.Sequence[str] = ()):
-    """Read, check and render each blueprint: (findings, messages, fatal, [(out_dir, rendered)])."""
+def gate_status() -> dict[str, str | None]:
+    """For each optional gate: None when it can run, else why not."""
+    from .checkov_gate import checkov_available
+    from .pcluster_gate import pcluster_available
+    from .terraform_gate import extra_available, terraform_available
+
+    terraform = None
+    if not terraform_available():
+        terraform = "no terraform on PATH"
+    elif not extra_available():
+        terraform = "the archgen[terraform] extra is not installed (pip install 'archgen[terraform]')"
+    return {
+        "terraform": terraform,
+        "checkov": None if checkov_available() else "no checkov on PATH or in $ARCHGEN_CHECKOV (install it in an environment of its own)",
+        "pcluster": None if pcluster_available() else "no aws-parallelcluster environment in $ARCHGEN_PCLUSTER",
+    }
+
+
+def choose_gates(asked: dict[str, bool | None]) -> tuple[list[str], list[str]]:
+    """The gates to run from the user's flags (True asked, False refused, None default),
+    and notes on stderr about the ones that will not run. UsageError when an asked gate cannot."""
+    status = gate_status()
+    gates: list[str] = []
+    notes: list[str] = []
+    for gate, flag in asked.items():
+        why = status[gate]
+        if flag and why:
+            raise UsageError(f"--{gate} asked, but the {gate} gate cannot run: {why}")
+        if flag or (flag is None and gate != "checkov" and not why):
+            gates.append(gate)
+        elif flag is None and why and gate != "checkov":
+            notes.append(f"{gate} did not run ({why})")
+    return gates, notes
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a command: which outputs were complete by then."""
+
+    def __init__(self, complete: list[str]):
+        super().__init__("interrupted")
+        self.complete = complete
+
+
+def _checked(paths: list[Path], out_dir_for, gates: typing.Sequence[str], max_bytes: int):
+    """Read, check and render each blueprint: (findings, fatal, [(blueprint, out_dir, rendered)])."""
     from .checks import check_rendered
 
     findings: list[Finding] = []
-    messages: list[str] = []
     fatal = False
     plans = []
+    names: dict[str, Blueprint] = {}
     for path in paths:
-        bp = read_blueprint(path)
+        out_dir = out_dir_for(path, None)
+        bp = read_blueprint(Path(path), out_dir=out_dir, max_bytes=max_bytes)
         fatal |= bp.fatal is not None
+        if bp.head is not None and out_dir_for.separate:
+            first = names.setdefault(bp.head.name, bp)
+            if first is not bp:
+                bp.issues.append(head_rules.DUPLICATE_BLUEPRINT.issue(("name",), f"{first.display} has the name {shown(bp.head.name)} too: both would write {out_dir_for(path, bp.head.name)}"))
         findings += bp.findings()
         if not bp.ok:
             continue
-        out_dir = out_dir_for(bp)
-        rendered = render_files(bp, out_dir)
-        result = check_rendered(rendered, out_dir, gates, rerender=lambda work, bp=bp: render_files(bp, work))
-        findings += result.findings
-        messages += result.messages
-        plans.append((out_dir, rendered))
-    return findings, messages, fatal, plans
+        out_dir = out_dir_for(path, bp.head.name)
+        rendered = render_files(bp)
+        findings += check_rendered(rendered, out_dir, gates).findings
+        plans.append((bp, out_dir, rendered))
+    return findings, fatal, plans
 
 
-def validate(paths: list[FsPath], strict: bool = False, gates: typing.Sequence[str] = ()) -> Report:
-    findings, messages, fatal, _ = _checked(paths, default_out, gates)
-    return Report(findings, _exit_code(findings, fatal, strict), messages)
+class _OutDirs:
+    """Where each blueprint's output goes: ./out/<name>, -o DIR, or DIR/<name> with several blueprints."""
+
+    def __init__(self, out: Path | None, count: int):
+        self.out = out
+        self.separate = out is None or count > 1
+        self.count = count
+
+    def __call__(self, path: Path, name: str | None) -> Path | None:
+        if self.out is not None and self.count == 1:
+            return self.out
+        if name is None:
+            return None
+        return (self.out or Path("out")) / name
 
 
-def render(paths: list[FsPath], out: FsPath | None = None, check: bool = False) -> Report:
-    from .writer import compare, write_atomic
+def _summary(count: int, findings: list[Finding], gates: list[str]) -> str:
+    noun = "blueprint" if count == 1 else "blueprints"
+    found = f"{len(findings)} finding" + ("" if len(findings) == 1 else "s")
+    return f"{count} {noun}, {found} (gates: {', '.join(['schema', *gates])})"
 
-    def out_dir_for(bp: Blueprint) -> FsPath:
-        if out is None:
-            return default_out(bp)
-        return out / bp.head.name if len(paths) > 1 else out
 
-    findings, messages, fatal, plans = _checked(paths, out_dir_for)
+def validate(paths: list[Path], *, strict: bool = False, gates: typing.Sequence[str] = (), notes: typing.Sequence[str] = (), max_bytes: int = MAX_FILE_BYTES) -> Report:
+    findings, fatal, _ = _checked(paths, _OutDirs(None, len(paths)), gates, max_bytes)
+    code = _exit_code(findings, fatal, strict)
+    messages = [f"archgen: {note}" for note in notes]
+    if code == 0:
+        messages.append(_summary(len(paths), findings, list(gates)))
+    return Report(findings, code, messages)
+
+
+def render(paths: list[Path], out: Path | None = None, *, check: bool = False, force: bool = False, max_bytes: int = MAX_FILE_BYTES, announce=None) -> Report:
+    """Write (or with `check`, compare) each blueprint's output folder. `announce` is called with
+    lines the user must see before a write goes ahead (files --force will overwrite)."""
+    from . import writer
+
+    findings, fatal, plans = _checked(paths, _OutDirs(out, len(paths)), (), max_bytes)
     code = _exit_code(findings, fatal, False)
+    messages: list[str] = []
     if code:
         return Report(findings, code, messages)
-    for out_dir, rendered in plans:
-        if check:
-            drift = compare(out_dir, rendered.files)
-            for line in drift:
-                messages.append(f"{out_dir}: {line}")
-            if drift:
-                code = 1
-        else:
+    complete: list[str] = []
+    try:
+        for bp, out_dir, rendered in plans:
+            if check:
+                drift = writer.compare(out_dir, rendered.files)
+                messages += [f"{out_dir}: {line}" for line in drift]
+                if drift:
+                    code = 1
+                continue
             try:
-                write_atomic(out_dir, rendered.files)
-            except OSError as exc:
-                messages.append(f"archgen: cannot write {out_dir}: {exc}")
+                result = writer.write_output(out_dir, rendered.files, force=force, executable=rendered.executable, announce=announce)
+            except writer.OutputFolderError as exc:
+                messages.append(f"archgen: {exc}")
                 return Report(findings, 2, messages)
-            messages.append(f"wrote {out_dir}{os.sep} ({len(rendered.files)} files)")
+            except OSError as exc:
+                messages.append(f"archgen: cannot write {out_dir}: {exc.strerror or exc}")
+                return Report(findings, 2, messages)
+            messages += [f"{out_dir}: {line}" for line in result.messages()]
+            messages.append(f"wrote {out_dir}{os.sep} ({len(rendered.files)} files, {len(result.written)} changed)")
+            complete.append(str(out_dir))
+    except KeyboardInterrupt:
+        raise Interrupted(complete) from None
     return Report(findings, code, messages)

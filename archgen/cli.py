@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from . import __version__, api
-from .findings import FORMATTERS, format_sarif
-from .rules import RULES
+
+MAX_BYTES_HELP = f"largest blueprint file read, in bytes (default {api.MAX_FILE_BYTES:,})"
 
 
 class _Group(click.Group):
@@ -25,9 +25,20 @@ class _Group(click.Group):
         except api.UsageError as exc:
             click.echo(f"archgen: {exc}", err=True)
             sys.exit(2)
+        except api.Interrupted as exc:
+            done = ", ".join(exc.complete) if exc.complete else "none"
+            click.echo(f"archgen: interrupted; complete outputs: {done}", err=True)
+            sys.exit(130)
+        except KeyboardInterrupt:
+            click.echo("archgen: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:  # a bug in archgen, not the user's mistake
             if os.environ.get("ARCHGEN_DEBUG"):
                 raise
+            if ctx.meta.get("sarif"):
+                from .findings import format_sarif
+
+                click.echo(format_sarif([]), nl=False)  # code scanning still gets a valid (empty) run
             click.echo(f"archgen: internal error: {type(exc).__name__}: {exc} (ARCHGEN_DEBUG=1 shows the traceback; please report it)", err=True)
             sys.exit(2)
 
@@ -39,12 +50,12 @@ def main() -> None:
 
 
 def _emit(report: api.Report, fmt: str = "text") -> None:
-    if fmt == "sarif":
-        click.echo(format_sarif(report.findings, RULES), nl=False)
-    else:
-        out = FORMATTERS[fmt](report.findings)
-        if out:
-            click.echo(out, nl=False)
+    from .findings import FORMATTERS
+    from .rules import RULES
+
+    out = FORMATTERS[fmt](report.findings, RULES)
+    if out and (report.findings or fmt != "text"):
+        click.echo(out, nl=False)
     for message in report.messages:
         click.echo(message, err=True)
     sys.exit(report.exit_code)
@@ -52,34 +63,39 @@ def _emit(report: api.Report, fmt: str = "text") -> None:
 
 @main.command()
 @click.argument("blueprints", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), help="output folder (default ./out/<name>)")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="output folder (default ./out/<name>; with several blueprints, DIR/<name>)")
 @click.option("--check", is_flag=True, help="write nothing; exit 1 if the output folder differs")
-def render(blueprints: tuple[Path, ...], out: Path | None, check: bool) -> None:
+@click.option("--force", is_flag=True, help="write into a folder archgen did not create, overwriting (and listing) files of the same name")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=api.MAX_FILE_BYTES, help=MAX_BYTES_HELP)
+def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: bool, max_bytes: int) -> None:
     """Write Terraform for each BLUEPRINT."""
-    _emit(api.render(list(blueprints), out, check))
+    _emit(api.render(list(blueprints), out, check=check, force=force, max_bytes=max_bytes, announce=lambda line: click.echo(line, err=True)))
 
 
 @main.command()
 @click.argument("blueprints", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="warnings fail too")
-@click.option("--terraform/--no-terraform", "terraform", default=None, help="run terraform validate and plan offline (default: when terraform and archgen[terraform] are installed)")
-@click.option("--checkov", is_flag=True, help="run checkov (from PATH) on the rendered output")
-def validate(blueprints: tuple[Path, ...], fmt: str, strict: bool, terraform: bool | None, checkov: bool) -> None:
+@click.option("--terraform/--no-terraform", "terraform", default=None, help="terraform validate and plan, offline (default: when terraform and archgen[terraform] are installed)")
+@click.option("--checkov", is_flag=True, default=None, help="run checkov on the rendered output")
+@click.option("--pcluster/--no-pcluster", "pcluster", default=None, help="check ParallelCluster configs with aws-parallelcluster's schema (default: when $ARCHGEN_PCLUSTER names its environment)")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=api.MAX_FILE_BYTES, help=MAX_BYTES_HELP)
+@click.pass_context
+def validate(ctx: click.Context, blueprints: tuple[Path, ...], fmt: str, strict: bool, terraform: bool | None, checkov: bool | None, pcluster: bool | None, max_bytes: int) -> None:
     """Check each BLUEPRINT and what it renders to."""
-    gates = api.default_gates() if terraform is None else (["terraform"] if terraform else [])
-    if checkov:
-        gates.append("checkov")
-    _emit(api.validate(list(blueprints), strict=strict, gates=gates), fmt)
+    ctx.meta["sarif"] = fmt == "sarif"
+    gates, notes = api.choose_gates({"terraform": terraform, "checkov": checkov, "pcluster": pcluster})
+    _emit(api.validate(list(blueprints), strict=strict, gates=gates, notes=notes, max_bytes=max_bytes), fmt)
 
 
 @main.command("list")
 def list_patterns() -> None:
     """The patterns, one a line with a summary."""
-    from .patterns import PATTERNS
+    from .patterns import every
 
-    width = max(len(name) for name in PATTERNS)
-    for name, pattern in PATTERNS.items():
+    found = every()
+    width = max(len(name) for name in found)
+    for name, pattern in found.items():
         click.echo(f"{name.ljust(width)}  {pattern.summary}")
 
 
@@ -92,17 +108,13 @@ def schema() -> None:
 
 
 @main.command()
-@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--pattern", "patterns", multiple=True, help="pattern of a starter component (repeatable)")
 @click.option("--name", default=None, help="blueprint name (default: the folder's name)")
 @click.option("--force", is_flag=True, help="overwrite an existing blueprint.yaml")
 def init(directory: Path, patterns: tuple[str, ...], name: str | None, force: bool) -> None:
-    """Write a starter blueprint (DIRECTORY/blueprint.yaml)."""
+    """Write a starter blueprint (DIRECTORY/blueprint.yaml) and its handler code."""
     from .starter import write_starter
 
-    try:
-        path = write_starter(directory, list(patterns) or ["queue-worker"], name, force)
-    except api.UsageError as exc:
-        click.echo(f"archgen: {exc}", err=True)
-        sys.exit(2)
+    path = write_starter(directory, list(patterns) or ["queue-worker"], name, force)
     click.echo(f"wrote {path}; next: archgen validate {path}", err=True)

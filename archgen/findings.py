@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+from urllib.parse import quote
 
 from . import __version__
 
-Path = tuple  # a YAML path: a tuple of str keys and int indexes
+if TYPE_CHECKING:
+    from .rules import Rule
+
+YamlPath = tuple  # a path in the blueprint: str keys and int indexes, ("components", 0, "fifo")
+
+SEVERITIES = ("error", "warning", "info")
 
 
-def format_path(path: Path) -> str:
+def format_path(path: YamlPath) -> str:
     """`("components", 0, "fifo")` -> `components[0].fifo`."""
     out = ""
     for part in path:
@@ -22,12 +30,20 @@ def format_path(path: Path) -> str:
     return out
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value as messages echo it: its repr, cut to `limit` characters."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({len(text)} characters)"
+
+
 @dataclass(frozen=True)
 class Issue:
     """What a rule says, before it is placed in a file: a YAML path and a message."""
 
     rule: str
-    path: Path
+    path: YamlPath
     message: str
     severity: str = "error"
     # point at the key rather than the value (unknown or duplicate fields)
@@ -61,28 +77,45 @@ def has_errors(findings: Iterable[Finding], strict: bool = False) -> bool:
     return any(f.severity == "error" or (strict and f.severity == "warning") for f in findings)
 
 
-def format_text(findings: list[Finding]) -> str:
+def format_text(findings: list[Finding], rules: dict[str, Rule] | None = None) -> str:
     return "".join(f.text() + "\n" for f in findings)
 
 
-def format_json(findings: list[Finding]) -> str:
+def format_json(findings: list[Finding], rules: dict[str, Rule] | None = None) -> str:
     return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def format_sarif(findings: list[Finding], rules: dict[str, str] | None = None) -> str:
-    """SARIF 2.1.0, one run, one result per finding."""
+def sarif_uri(file: str) -> str:
+    """A SARIF artifact URI: relative paths percent-encoded, absolute ones as file:// URIs."""
+    if os.path.isabs(file):
+        return Path(file).as_uri()
+    return quote(Path(file).as_posix(), safe="/")
+
+
+def format_sarif(findings: list[Finding], rules: dict[str, Rule] | None = None) -> str:
+    """SARIF 2.1.0, one run, one result per finding; each rule with its description and help URI."""
     rules = rules or {}
     used = sorted({f.rule for f in findings})
+    descriptors = []
+    for rule_id in used:
+        descriptor: dict = {"id": rule_id}
+        rule = rules.get(rule_id)
+        if rule is not None:
+            descriptor["shortDescription"] = {"text": rule.summary}
+            descriptor["fullDescription"] = {"text": rule.description or rule.summary}
+            if rule.url:
+                descriptor["helpUri"] = rule.url
+                descriptor["help"] = {"text": f"{rule.summary}. See {rule.url}"}
+            descriptor["defaultConfiguration"] = {"level": _SARIF_LEVEL.get(rule.severity, "warning")}
+        descriptors.append(descriptor)
     driver = {
         "name": "archgen",
         "version": __version__,
         "informationUri": "https://pypi.org/project/archgen/",
-        "rules": [
-            {"id": rule, "shortDescription": {"text": rules.get(rule, rule)}} for rule in used
-        ],
+        "rules": descriptors,
     }
     results = []
     for f in findings:
@@ -95,7 +128,7 @@ def format_sarif(findings: list[Finding], rules: dict[str, str] | None = None) -
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": f.file},
+                            "artifactLocation": {"uri": sarif_uri(f.file)},
                             "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                         },
                         "logicalLocations": [{"fullyQualifiedName": f.path}] if f.path else [],

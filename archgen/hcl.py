@@ -61,7 +61,7 @@ def string(value: str) -> HCL:
 
 def ident_path(value: str) -> HCL:
     """A reference such as `var.queue` (fixed names from templates, checked)."""
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[(\d+|each\.key|\*)\])*", value):
         raise ValueError(f"not an HCL reference: {value!r}")
     return HCL(value)
 
@@ -281,3 +281,13 @@ def reindent(text: str) -> str:
 
 def format_hcl(text: str) -> str:
     return align(reindent(tidy(text)))
+
+
+def fragment(value: str) -> HCL:
+    """An HCL fragment a template wrote itself (never a blueprint value: those reach
+    templates only through `value`)."""
+    if isinstance(value, HCL):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"not an HCL fragment: {value!r}")
+    return HCL(value)

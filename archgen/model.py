@@ -1,115 +1,144 @@
-"""Blueprint models shared by every pattern (pydantic v2, extra fields forbidden)."""
+"""Blueprint models every pattern shares: base classes, value types, the blueprint head.
+
+Models are pydantic v2, strict (no silent coercion), with unknown fields
+forbidden, and built lazily (`defer_build`): a pattern's schema costs nothing
+until a blueprint uses it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from .findings import shown
 from .units import parse_duration, parse_size
 
-NAME_RE = r"^[a-z][a-z0-9-]{1,30}$"
-COMPONENT_RE = r"^[a-z][a-z0-9-]{0,39}$"
+INT32_MAX = 2**31 - 1  # AWS APIs take Integer values as signed 32-bit
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, defer_build=True)
 
+
+def named(pattern: str, words: str, description: str = "") -> Any:
+    """A string type checked against `pattern`, whose error says `words` (not the regex)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{words}, got {shown(value)}")
+        return value
+
+    schema: dict = {"type": "string", "pattern": pattern}
+    if description:
+        schema["description"] = description
+    return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
+
+
+BlueprintName = named(
+    r"^[a-z][a-z0-9-]{1,30}$",
+    "a blueprint name is 2 to 31 lowercase letters, digits and hyphens, starting with a letter",
+    "prefix of every AWS name: 2-31 lowercase letters, digits and hyphens, starting with a letter",
+)
+ComponentName = named(
+    r"^[a-z][a-z0-9-]{0,39}$",
+    "a name is 1 to 40 lowercase letters, digits and hyphens, starting with a letter",
+    "1-40 lowercase letters, digits and hyphens, starting with a letter",
+)
+Region = named(
+    r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$",
+    "an AWS Region code such as eu-west-1",
+    "AWS Region code, e.g. eu-west-1",
+)
+
+
+def _int32(value: int) -> int:
+    if not -INT32_MAX - 1 <= value <= INT32_MAX:
+        raise ValueError(f"{shown(value)} is larger than any value AWS accepts here")
+    return value
+
+
+Int = Annotated[int, AfterValidator(_int32)]
 
 Duration = Annotated[
     int,
     BeforeValidator(parse_duration),
+    AfterValidator(_int32),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(s|m|h|d)?$"}]}),
 ]
 SizeMiB = Annotated[
     int,
     BeforeValidator(lambda v: parse_size(v, 1 << 20)),
+    AfterValidator(_int32),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(MiB|GiB)?$"}]}),
+]
+SizeGiB = Annotated[
+    int,
+    BeforeValidator(lambda v: parse_size(v, 1 << 30)),
+    AfterValidator(_int32),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(GiB|TiB)?$"}]}),
 ]
 
 
-class State(Strict):
-    """S3 backend with the native lock file."""
-
-    bucket: str
-    key: str
-    region: str | None = None
-
-
-# Lambda runtimes that can be created (not deprecated for creation) in the
-# AWS provider 6.x enum; https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
-RUNTIMES = (
-    "dotnet8",
-    "java8.al2",
-    "java11",
-    "java17",
-    "java21",
-    "nodejs20.x",
-    "nodejs22.x",
-    "provided.al2",
-    "provided.al2023",
-    "python3.10",
-    "python3.11",
-    "python3.12",
-    "python3.13",
-    "ruby3.3",
-    "ruby3.4",
-)
+def _json_value(value: Any, where: str = "") -> Any:
+    """Free-form data (filter policies, event patterns, policy statements) as JSON can hold it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where or 'the value'} is {value}: JSON has no infinite or NaN numbers")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _json_value(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _json_value(item, f"{where}[{i}]")
+    elif not (value is None or isinstance(value, (str, int, float, bool))):
+        raise ValueError(f"{where or 'the value'} is not JSON data")
+    return value
 
 
-class Function(Strict):
-    """A Lambda function: code from a folder (zipped by Terraform) or a container image."""
-
-    runtime: str | None = Field(None, description="Lambda runtime identifier, e.g. python3.13 (zip packages)")
-    handler: str | None = Field(None, description="module.function entry point (zip packages)")
-    source: str | None = Field(None, description="folder with the handler code, relative to the blueprint")
-    image_uri: str | None = Field(None, description="container image URI (instead of source)")
-    timeout: Duration = Field(30, description="seconds (1..900), or 90s, 5m")
-    memory: SizeMiB = Field(256, description="MiB (128..10240), or 1GiB")
-    architecture: Literal["arm64", "x86_64"] = "arm64"
-    reserved_concurrency: int | None = Field(None, description="reserved concurrent executions")
-    environment: dict[str, str] = Field(default_factory=dict)
-    log_retention: Duration = Field(365 * 86400, description="CloudWatch Logs retention (default 365d)")
-    kms_key: str | None = Field(
-        None,
-        description="ARN of a customer-managed KMS key encrypting the log group and the environment variables, if any "
-        "(default: AWS managed keys); its key policy must allow logs.<region>.amazonaws.com",
-    )
-
-
-class Trigger(Strict):
-    """The SQS event source mapping."""
-
-    batch_size: int = 10
-    batching_window: Duration | None = None
-    report_batch_item_failures: bool = True
-    max_concurrency: int | None = None
-
-
-class Queue(Strict):
-    retention: Duration = Field(4 * 86400, description="message retention (60s..14d, default 4d)")
-    visibility_timeout: Duration | None = Field(None, description="default: 6 x the function timeout")
-
-
-class DeadLetter(Strict):
-    enabled: bool = True
-    max_receive_count: int = 5
-    retention: Duration = 14 * 86400
-    fifo: bool | None = Field(None, description="default: the source queue's type")
+JsonObject = Annotated[dict[str, Any], AfterValidator(_json_value)]
+JsonList = Annotated[list[Any], AfterValidator(_json_value)]
 
 
 class ComponentBase(Strict):
-    name: Annotated[str, Field(pattern=COMPONENT_RE)]
+    """Fields every component has; each pattern adds its own."""
+
+    name: ComponentName
     pattern: str
+
+
+class State(Strict):
+    """The S3 backend, with S3's native lock file."""
+
+    bucket: str = Field(description="name of an existing S3 bucket holding the state")
+    key: str = Field(description="object key of the state file, e.g. shop/terraform.tfstate")
+    region: Region | None = Field(None, description="Region of the bucket (default: the blueprint's)")
+
+
+class Iam(Strict):
+    """Applied to every IAM role archgen creates."""
+
+    permissions_boundary: str | None = Field(None, description="ARN of a managed policy set as every role's permissions boundary")
+    path: str = Field("/", description="IAM path of every role, e.g. /team/")
+
+
+class Alarms(Strict):
+    """Where alarms (dead-letter queues, failures) notify: new e-mail subscriptions or an existing topic."""
+
+    emails: list[str] = Field(default_factory=list, description="e-mail addresses subscribed to a new, encrypted alarm topic")
+    topic_arn: str | None = Field(None, description="ARN of an existing SNS topic for alarm actions")
 
 
 class BlueprintHead(Strict):
     """The top of a blueprint; components are validated one by one by their pattern."""
 
-    archgen: int
-    name: Annotated[str, Field(pattern=NAME_RE)]
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")]
-    tags: dict[str, str] = Field(default_factory=dict)
+    archgen: Int = Field(description="blueprint format version: 1")
+    name: BlueprintName
+    region: Region
+    tags: dict[str, str] = Field(default_factory=dict, description="provider default_tags, with archgen:blueprint added")
     state: State | None = None
+    iam: Iam = Field(default_factory=Iam)
+    alarms: Alarms = Field(default_factory=Alarms)
     components: Annotated[list[dict], Field(min_length=1)]
-

@@ -41,7 +41,7 @@ from .hcl import for_python_hcl2
 from hcl2.rules.base import AttributeRule, BlockRule
 from lark.exceptions import LarkError
 
-PROVIDERS = {"aws": "hashicorp/aws", "archive": "hashicorp/archive"}
+from .providers import PROVIDERS
 
 RESOURCE_META_ARGS = {"count", "for_each", "provider", "depends_on"}
 RESOURCE_META_BLOCKS = {"lifecycle", "provisioner", "connection"}
@@ -68,7 +68,7 @@ def load_schema(provider: str) -> dict:
     entry of ``terraform providers schema -json``."""
     if provider not in PROVIDERS:
         raise KeyError(f"no bundled schema for provider {provider!r}")
-    name = f"{provider}.schema.json.gz"
+    name = PROVIDERS[provider].schema_file
     try:
         ref = resources.files("archgen.data").joinpath(name)
     except ModuleNotFoundError:  # archgen/data without __init__.py on older layouts
@@ -505,9 +505,9 @@ class _Checker:
             )
             if tname not in table:
                 if kind == "resource":
-                    msg = f'Invalid resource type: The provider {PROVIDERS[prov]} does not support resource type "{tname}".'
+                    msg = f'Invalid resource type: The provider {PROVIDERS[prov].source} does not support resource type "{tname}".'
                 else:
-                    msg = f'Invalid data source: The provider {PROVIDERS[prov]} does not support data source "{tname}".'
+                    msg = f'Invalid data source: The provider {PROVIDERS[prov].source} does not support data source "{tname}".'
                 self.report(line, address, msg)
                 return
             meta_a, meta_b = (
@@ -528,9 +528,17 @@ class _Checker:
             )
 
 
+def check_tree(path: str, tree: Any) -> list[SchemaProblem]:
+    """Check one parsed HCL file (a python-hcl2 rule tree)."""
+    checker = _Checker(path)
+    for child in tree.body.children:
+        if isinstance(child, BlockRule):
+            checker.check_top(child)
+    return checker.problems
+
+
 def check_text(path: str, text: str) -> list[SchemaProblem]:
     """Check one HCL file's text."""
-    checker = _Checker(path)
     try:
         tree = hcl2.parses(for_python_hcl2(text))
     except (LarkError, ValueError) as exc:  # lark errors carry .line
@@ -546,10 +554,7 @@ def check_text(path: str, text: str) -> list[SchemaProblem]:
                 f"Invalid HCL: {first}",
             )
         ]
-    for child in tree.body.children:
-        if isinstance(child, BlockRule):
-            checker.check_top(child)
-    return checker.problems
+    return check_tree(path, tree)
 
 
 def check_files(files: dict[str, str]) -> list[SchemaProblem]:

@@ -1,25 +1,31 @@
-"""Render a blueprint's models into files, in memory (Jinja2, StrictUndefined)."""
+"""Render a checked blueprint into files, in memory (Jinja2, StrictUndefined).
+
+Templates receive decided values only: each component's `Module` (built by its
+pattern from the model) and the blueprint head. Every value written into HCL
+passes the `hcl` filter (a quoted, escaped literal or an HCL value built from
+literals), `ident` (a checked identifier) or `ref` (a checked reference); `tf`
+marks an HCL fragment a template wrote itself. The environment refuses any
+other string, so no blueprint value can become HCL syntax.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path as FsPath
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
-import jinja2
 from markupsafe import Markup
 
 from . import hcl
-from .patterns import PATTERNS, Module, RenderContext
+from .patterns import Edge, Module, Node, Pattern
+from .providers import PROVIDERS, TERRAFORM_VERSION
 from .resources import templates_dir
-
-AWS_PROVIDER = ">= 6.0, < 7.0"
-ARCHIVE_PROVIDER = ">= 2.7, < 3.0"
-TERRAFORM = ">= 1.10"
+from .rules import DEFAULTS, LIMITS
 
 
 class UnsafeTemplateValue(TypeError):
-    """A template tried to write a value that did not pass through `hcl` or `ident`."""
+    """A template tried to write a value that did not pass through `hcl`, `ident`, `ref` or `tf`."""
 
 
 def _finalize(value: object) -> object:
@@ -30,15 +36,7 @@ def _finalize(value: object) -> object:
         return value
     if value is None or value == "":
         return ""
-    raise UnsafeTemplateValue(f"template wrote {value!r} without the hcl or ident filter")
-
-
-def _as_expr(template: hcl.HCL) -> hcl.HCL:
-    """`${var.name}` -> `var.name`; any other string template stays quoted."""
-    match = re.fullmatch(r"\$\{([A-Za-z0-9_.\[\]\"-]+)\}", template)
-    if match:
-        return hcl.HCL(match.group(1))
-    return hcl.HCL(f'"{template}"')
+    raise UnsafeTemplateValue(f"template wrote {value!r} without the hcl, ident, ref or tf filter")
 
 
 def _markdown(value: object) -> str:
@@ -46,7 +44,10 @@ def _markdown(value: object) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text).replace("\n", " ")
 
 
-def _environment(hcl_mode: bool) -> jinja2.Environment:
+@functools.cache
+def environment(hcl_mode: bool):
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
@@ -56,64 +57,153 @@ def _environment(hcl_mode: bool) -> jinja2.Environment:
         autoescape=hcl_mode,
         finalize=_finalize if hcl_mode else None,
     )
-    env.filters["hcl"] = hcl.value
-    env.filters["ident"] = hcl.ident
-    env.filters["ident_path"] = hcl.ident_path
-    env.filters["comment"] = hcl.comment
-    env.filters["as_expr"] = _as_expr
-    env.filters["md"] = _markdown
+    env.filters.update(
+        hcl=hcl.value,
+        ident=hcl.ident,
+        ref=hcl.ident_path,
+        tf=hcl.fragment,
+        comment=hcl.comment,
+        md=_markdown,
+    )
+    env.globals.update(limits=LIMITS, defaults=DEFAULTS)
     return env
 
 
-_HCL_ENV = _environment(True)
-_TEXT_ENV = _environment(False)
+@dataclass
+class Component:
+    """One checked component: its model, pattern and built module."""
+
+    model: object
+    pattern: Pattern
+    module: Module
+
+    @property
+    def name(self) -> str:
+        return self.model.name
 
 
 @dataclass
 class Rendered:
-    files: dict[str, str]  # relative path -> text
-    sources: dict[str, str]  # relative path -> component name it came from ("" for root)
+    files: dict[str, str | bytes]  # relative path -> content
+    sources: dict[str, str]  # relative path -> component it came from ("" for root files)
+    executable: set[str] = field(default_factory=set)
+    # module calls of the root main.tf: name -> source, argument names, HCL expressions among the values
+    calls: dict[str, dict] = field(default_factory=dict)
 
 
-def render_blueprint(head, components: list, blueprint_dir: FsPath, out_dir: FsPath) -> Rendered:
-    """Files for a whole blueprint. `components` are validated pattern models."""
-    rctx = RenderContext(head.name, blueprint_dir, out_dir, head.region)
-    files: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    modules: list[tuple[object, object, Module]] = []
-    providers: set[str] = set()
+def _expressions(value: object) -> list[str]:
+    if isinstance(value, hcl.HCL):
+        return [str(value)]
+    if isinstance(value, dict):
+        return [e for v in value.values() for e in _expressions(v)]
+    if isinstance(value, (list, tuple)):
+        return [e for v in value for e in _expressions(v)]
+    return []
+
+
+def _tf(template: str, context: dict) -> str:
+    return hcl.format_hcl(environment(True).get_template(template).render(context))
+
+
+@functools.lru_cache(maxsize=256)
+def _module_file(template: str, context_key: tuple) -> str:
+    """A module file depends only on its pattern's template and decided flags: render it once."""
+    return _tf(template, {"m": dict(context_key)})
+
+
+def _freeze(context: dict) -> tuple:
+    return tuple(sorted(context.items()))
+
+
+def module_versions(providers: set[str], aliases: dict[str, str]) -> str:
+    return _tf("_root/module_versions.tf.j2", {"providers": [PROVIDERS[p] for p in sorted(providers)], "aliases": sorted(aliases), "terraform_version": TERRAFORM_VERSION})
+
+
+def mermaid(components: list[Component]) -> list[str]:
+    """Mermaid flowchart lines: node ids are generated, labels quoted, so no name can break the diagram."""
+    ids: dict[Node, str] = {}
+    lines: list[str] = []
+    shapes = {"box": ('["', '"]'), "queue": ('[["', '"]]'), "topic": ('{{"', '"}}'), "function": ('("', '")'), "store": ('[("', '")]')}
+
+    def node(n: Node) -> str:
+        if n in ids:
+            return ids[n]
+        ids[n] = f"n{len(ids) + 1}"
+        left, right = shapes.get(n.shape, shapes["box"])
+        text = n.text.replace('"', "#quot;").replace("\n", " ")
+        return f"{ids[n]}{left}{text}{right}"
+
     for comp in components:
-        pattern = PATTERNS[comp.pattern]
-        mod = pattern.module(comp, rctx)
+        for edge in comp.module.diagram:
+            src, dst = node(edge.src), node(edge.dst)
+            arrow = "-.->" if edge.dotted else "-->"
+            if edge.label:
+                label = edge.label.replace('"', "#quot;").replace("|", "#124;")
+                arrow = f'{arrow}|"{label}"|'
+            lines.append(f"  {src} {arrow} {dst}")
+    return lines
+
+
+GITIGNORE = """\
+# archgen: build output and local Terraform files, never committed
+.terraform/
+modules/*/.build/
+*.tfstate
+*.tfstate.*
+*.tfplan
+tfplan
+crash.log
+"""
+
+
+def render_blueprint(head, components: list[Component], alarms: dict | None = None) -> Rendered:
+    """Every file of the output folder for a checked blueprint."""
+    files: dict[str, str | bytes] = {}
+    sources: dict[str, str] = {}
+    executable: set[str] = set()
+    providers: set[str] = {"aws"}
+    aliases: dict[str, str] = {}
+    for comp in components:
+        mod = comp.module
         providers |= mod.providers
-        modules.append((comp, pattern, mod))
-        context = {
-            "c": comp,
-            "name": hcl.string(rctx.full_name(comp.name)),
-            "inputs": mod.inputs,
-            **mod.context,
-        }
+        aliases.update(mod.provider_aliases)
+        key = _freeze(mod.context)
+        folder = f"modules/{comp.name}"
         for part in ("main", "variables", "outputs"):
-            path = f"modules/{comp.name}/{part}.tf"
-            template = _HCL_ENV.get_template(f"{pattern.template_dir}/{part}.tf.j2")
-            files[path] = hcl.format_hcl(template.render(context))
-            sources[path] = comp.name
-    tags = {"archgen:blueprint": head.name, **head.tags}
+            files[f"{folder}/{part}.tf"] = _module_file(f"{comp.pattern.name}/{part}.tf.j2", key)
+        files[f"{folder}/versions.tf"] = module_versions(mod.providers, mod.provider_aliases)
+        for rel, content in mod.files.items():
+            files[f"{folder}/{rel}"] = content
+        executable |= {f"{folder}/{rel}" for rel in mod.executable}
+        for rel in [f"{folder}/{p}" for p in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", *mod.files)]:
+            sources[rel] = comp.name
+        for rel, content in mod.root_files.items():
+            files[rel] = content
+            sources[rel] = comp.name
     root = {
         "head": head,
-        "modules": modules,
-        "providers": sorted(providers),
-        "tags": tags,
-        "versions": {"terraform": TERRAFORM, "aws": AWS_PROVIDER, "archive": ARCHIVE_PROVIDER},
+        "components": components,
+        "providers": [PROVIDERS[p] for p in sorted(providers)],
+        "aliases": aliases,
+        "terraform_version": TERRAFORM_VERSION,
+        "tags": {"archgen:blueprint": head.name, **head.tags},
+        "alarms": alarms,
     }
-    for part in ("versions", "providers", "backend", "main", "outputs"):
-        if part == "backend" and head.state is None:
+    for part in ("versions", "providers", "backend", "alarms", "main", "outputs"):
+        if (part == "backend" and head.state is None) or (part == "alarms" and not (alarms and alarms.get("emails"))):
             continue
-        template = _HCL_ENV.get_template(f"_root/{part}.tf.j2")
-        files[f"{part}.tf"] = hcl.format_hcl(template.render(root))
+        files[f"{part}.tf"] = _tf(f"_root/{part}.tf.j2", root)
         sources[f"{part}.tf"] = ""
-    files["README.md"] = _TEXT_ENV.get_template("_root/README.md.j2").render(root).rstrip("\n") + "\n"
-    sources["README.md"] = ""
-    files[".gitignore"] = "# archgen: Lambda packages built by `terraform plan`\n.archgen/\n.terraform/\n"
-    sources[".gitignore"] = ""
-    return Rendered(dict(sorted(files.items())), sources)
+    root["diagram"] = mermaid(components)
+    files["README.md"] = environment(False).get_template("_root/README.md.j2").render(root).rstrip("\n") + "\n"
+    files[".gitignore"] = GITIGNORE
+    sources["README.md"] = sources[".gitignore"] = ""
+    calls = {c.name: {"source": f"modules/{c.name}", "args": list(c.module.inputs), "expressions": _expressions(c.module.inputs)} for c in components}
+    return Rendered(dict(sorted(files.items())), sources, executable, calls)
+
+
+def is_hcl(path: str) -> bool:
+    return PurePosixPath(path).suffix == ".tf"
+
+
+__all__ = ["Component", "Edge", "Node", "Rendered", "UnsafeTemplateValue", "environment", "render_blueprint"]

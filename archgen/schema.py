@@ -1,4 +1,4 @@
-"""The blueprint JSON Schema, built from the pydantic models."""
+"""The blueprint JSON Schema, built from the pydantic models of every pattern."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Annotated, Union
 from pydantic import Field, TypeAdapter
 
 from .model import BlueprintHead
-from .patterns import PATTERNS
+from .patterns import every
 
 SCHEMA_ID = "https://archgen.dev/schema/blueprint-1.json"
 
 
 def blueprint_schema() -> dict:
-    models = tuple(p.model for p in PATTERNS.values())
+    models = tuple(p.model for p in every().values())
     component = Annotated[Union[models], Field(discriminator="pattern")]  # type: ignore[valid-type]
     comp_schema = TypeAdapter(component).json_schema(ref_template="#/$defs/{model}")
     head = BlueprintHead.model_json_schema(ref_template="#/$defs/{model}")

@@ -46,12 +46,7 @@ __all__ = [
     "terraform_available",
 ]
 
-# Kept in step with archgen.tfprovider.PROVIDERS (not imported here so this
-# module loads without the extra's dependencies).
-_PROVIDERS: dict[str, tuple[str, str]] = {
-    "aws": ("registry.terraform.io/hashicorp/aws", "6.69.1"),
-    "archive": ("registry.terraform.io/hashicorp/archive", "2.8.1"),
-}
+from archgen.providers import PROVIDERS
 _EXTRA_MODULES = ("grpc", "msgpack", "cryptography", "google.protobuf", "tf.gen.tfplugin_pb2")
 _SKIP_COPY = {".terraform", ".terraform.lock.hcl"}
 DEFAULT_TIMEOUT = 600.0
@@ -200,7 +195,8 @@ class ProviderMirror:
         (self.root / "schemas").mkdir(parents=True, exist_ok=True)
         tls_dir = self.root / "tls"
         write_tls_files(tls_dir)
-        for name, (source, version) in _PROVIDERS.items():
+        for name, provider in PROVIDERS.items():
+            source, version = provider.address, provider.version
             schema = dict(schemas[name]) if schemas is not None else load_provider_schema(name)
             cache = self.root / "schemas" / f"{name}.pb"
             write_response_cache(schema, cache)
@@ -216,7 +212,7 @@ class ProviderMirror:
                 f" --schema-cache {shlex.quote(str(cache))} --tls-dir {shlex.quote(str(tls_dir))} \"$@\"\n"
             )
             exe.chmod(0o755)
-        includes = ", ".join(json.dumps(source) for source, _ in _PROVIDERS.values())
+        includes = ", ".join(json.dumps(p.address) for p in PROVIDERS.values())
         self.cli_config.write_text(
             "# archgen: offline provider installation from the stand-in mirror\n"
             "disable_checkpoint = true\n"

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from .. import hcl
-from ..findings import Issue
-from ..model import ComponentBase, DeadLetter, Function, Queue, Trigger
-from ..rules import Context, check_function, check_queue, check_trigger
-from . import Module, Pattern, RenderContext
-from ._common import dead_letter_inputs, function_inputs, function_names, queue_inputs, sqs_names, trigger_inputs
+from ..blocks import function, iam, queue
+from ..blocks.function import Function
+from ..blocks.queue import ConsumedQueue, Consumption, DeadLetter, Queue, Trigger
+from ..model import ComponentBase
+from . import BuildContext, Edge, Module, Node, Pattern
 
 
-class QueueWorker(ComponentBase):
+class QueueWorker(ComponentBase, ConsumedQueue):
     pattern: Literal["queue-worker"]
     fifo: bool = False
     queue: Queue = Field(default_factory=Queue)
@@ -22,49 +21,42 @@ class QueueWorker(ComponentBase):
     function: Function
     trigger: Trigger = Field(default_factory=Trigger)
 
-
-def check(c: QueueWorker, ctx: Context) -> Iterator[Issue]:
-    yield from check_function(c.function, ("function",), ctx)
-    yield from check_queue(c.queue, c.dead_letter, c.fifo, c.function, ("queue",), ("dead_letter",))
-    yield from check_trigger(c.trigger, c.fifo, ("trigger",))
+    def consumption(self) -> Consumption:
+        return Consumption(self.fifo, self.queue, self.dead_letter, self.function, self.trigger)
 
 
-def names(c: QueueWorker, blueprint: str) -> list:
-    full = f"{blueprint}-{c.name}"
-    return sqs_names(full, c.fifo, c.dead_letter, c.fifo, ("name",)) + function_names(full, ("name",))
-
-
-def module(c: QueueWorker, rctx: RenderContext) -> Module:
-    full = rctx.full_name(c.name)
-    queue_name = full + (".fifo" if c.fifo else "")
-    inputs: dict = {
-        "name": full,
-        "queue": queue_inputs(c.queue, c.function),
+def build(c: QueueWorker, ctx: BuildContext) -> Module:
+    base = ctx.name(c.name)
+    use = c.consumption()
+    package = function.package_dir("worker")
+    inputs = {
+        "queue": queue.queue_inputs(base, use, iam.statements(c.queue.policy_statements)),
+        "dead_letter": queue.dead_letter_inputs(base, use),
+        "function": function.inputs(c.function, base, ctx.region, package, f"Processes messages from the {c.name} queue"),
+        "trigger": queue.trigger_inputs(use),
+        **ctx.common_inputs(),
     }
+    queue_node = Node(f"SQS {queue.queue_name(base, c.fifo)}", "queue")
+    function_node = Node(f"Lambda {base}", "function")
+    diagram = [Edge(queue_node, function_node)]
+    outputs = [("queue_url", "URL of the queue producers send to"), ("queue_arn", "ARN of the queue")]
     if c.dead_letter.enabled:
-        inputs["dead_letter"] = dead_letter_inputs(c.dead_letter)
-    inputs["function"] = function_inputs(c.function, rctx)
-    inputs["trigger"] = trigger_inputs(c.trigger, c.fifo)
-    kind = "FIFO queue" if c.fifo else "queue"
-    inventory = [f"SQS {kind} `{queue_name}` (SSE-SQS, TLS-only policy)"]
-    diagram = [f"  {c.name}_q[[SQS {queue_name}]] --> {c.name}_fn({full} Lambda)"]
-    if c.dead_letter.enabled:
-        dlq = full + "-dlq" + (".fifo" if c.fifo else "")
-        inventory.append(f"dead-letter queue `{dlq}` after {c.dead_letter.max_receive_count} receives")
-        diagram.append(f"  {c.name}_q -. after {c.dead_letter.max_receive_count} receives .-> {c.name}_dlq[[SQS {dlq}]]")
-    inventory.append(f"Lambda function `{full}` with its role, log group and X-Ray tracing")
+        diagram.append(Edge(queue_node, Node(f"SQS {queue.dead_letter_name(base, c.fifo)}", "queue"), f"after {c.dead_letter.max_receive_count} receives", dotted=True))
+        outputs.append(("dead_letter_queue_url", "URL of the dead-letter queue, to inspect and redrive failed messages"))
+    outputs += [("function_name", "name of the worker function"), ("function_role_arn", "ARN of the worker's IAM role, to grant it more access")]
     return Module(
-        inputs=inputs,
-        context={"label": hcl.ident("worker"), "name_tmpl": hcl.HCL("${var.name}")},
-        outputs=[
-            ("queue_url", "URL of the queue producers send to"),
-            ("queue_arn", "ARN of the queue"),
-            *([("dead_letter_queue_url", "URL of the dead-letter queue, to inspect and redrive")] if c.dead_letter.enabled else []),
-            ("function_name", "name of the worker function"),
+        inputs={k: v for k, v in inputs.items() if v not in (None, {})},
+        names=queue.names(base, use, ("name",)) + function.names(base, ctx.region, ("name",)),
+        outputs=outputs,
+        inventory=[
+            queue.describe(base, use),
+            f"Lambda function `{base}` ({c.function.runtime or 'container image'}) with its role, log group and X-Ray tracing, "
+            f"invoked in batches of up to {c.trigger.batch_size}",
         ],
-        providers={"archive"} if c.function.source else set(),
-        inventory=inventory,
         diagram=diagram,
+        providers={"aws", "archive"} if c.function.source else {"aws"},
+        files=function.package_files(c.function, ctx.blueprint_dir, package),
+        context={"zip": c.function.source is not None},
     )
 
 
@@ -72,7 +64,5 @@ PATTERN = Pattern(
     name="queue-worker",
     summary="SQS (standard or FIFO) -> Lambda, with a dead-letter queue",
     model=QueueWorker,
-    check=check,
-    names=names,
-    module=module,
+    build=build,
 )

@@ -11,10 +11,6 @@ plausible values; it cannot apply.  Needs the ``archgen[terraform]`` extra.
 
 from __future__ import annotations
 
-#: provider name -> (registry source address, version served)
-PROVIDERS: dict[str, tuple[str, str]] = {
-    "aws": ("registry.terraform.io/hashicorp/aws", "6.69.1"),
-    "archive": ("registry.terraform.io/hashicorp/archive", "2.8.1"),
-}
+from archgen.providers import PROVIDERS
 
 __all__ = ["PROVIDERS"]
