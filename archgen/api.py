@@ -233,6 +233,11 @@ def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
     _check_names(bp, built)
     if bp.ok:
         bp.components = [c for _, c in built]
+        by_name = {c.name: c for c in bp.components}
+        for comp in bp.components:
+            for target, inputs in comp.module.attach.items():
+                if target in by_name:  # a rule of the pattern reports a missing target
+                    by_name[target].module.inputs.update(inputs)
 
 
 def _build_context(bp: Blueprint, ctx: Context) -> patterns.BuildContext:
@@ -259,6 +264,7 @@ def _check_names(bp: Blueprint, built: list[tuple[int, Component]]) -> None:
     for index, comp in built:
         found += [(("components", index) + n.path, n) for n in comp.module.names]
     too_long: set[YamlPath] = set()
+    collided: set[YamlPath] = set()
     first: dict[tuple[str, str], YamlPath] = {}
     for path, name in found:
         limit = name.namespace.limit
@@ -266,7 +272,8 @@ def _check_names(bp: Blueprint, built: list[tuple[int, Component]]) -> None:
             too_long.add(path)  # one finding per element, the first limit it breaks
             bp.issues.append(head_rules.NAME_LENGTH.issue(path, f"the {name.namespace.what} name {shown(name.name, 90)} is {len(name.name)} characters; the limit is {limit}: shorten the blueprint or component name"))
         key = (name.namespace.what, name.name)
-        if key in first and first[key] != path:
+        if key in first and first[key] != path and path not in collided:
+            collided.add(path)  # one finding per element: renaming it ends every collision
             bp.issues.append(head_rules.NAME_COLLISION.issue(path, f"the {name.namespace.what} {shown(name.name, 90)} is also created by {format_path(first[key])}: rename one of them"))
         first.setdefault(key, path)
 

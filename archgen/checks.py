@@ -46,6 +46,7 @@ class ModuleIndex:
     resources: set[str] = field(default_factory=set)  # type.name
     data: set[str] = field(default_factory=set)  # type.name
     outputs: set[str] = field(default_factory=set)
+    iterators: set[str] = field(default_factory=set)  # dynamic block labels, usable as names inside them
     expressions: list[tuple[str, str]] = field(default_factory=list)  # (file, text)
 
 
@@ -53,8 +54,6 @@ _REF = re.compile(
     r"(?<![\w.\"-])(var|local|module|data|path|each|count|self|terraform|[a-z][a-z0-9]*_[a-z0-9_]+)"
     r"\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?"
 )
-# names that read like references but are not: dynamic block iterators and for expressions
-_LOCAL_NAMES = {"statement", "principals", "condition", "environment", "scaling_config", "destination_config", "dead_letter_config"}
 
 
 class ParseError(Exception):
@@ -145,6 +144,20 @@ def _collect(idx: ModuleIndex, path: str, body) -> None:
     texts: list[str] = []
     _strings(body, texts)
     idx.expressions += [(path, t) for t in texts]
+    _dynamic_labels(body, idx.iterators)
+
+
+def _dynamic_labels(node, out: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "dynamic" and isinstance(value, list):
+                for block in value:
+                    if isinstance(block, dict):
+                        out.update(_unquote(k) for k in block if not k.startswith("__"))
+            _dynamic_labels(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _dynamic_labels(item, out)
 
 
 def rendered_finding(rendered: Rendered, display_root: str, file: str | None, line: int | None, rule: str, message: str, severity: str = "error") -> Finding:
@@ -165,7 +178,7 @@ def _resolves(root: str, name: str, attr: str | None, idx: ModuleIndex, modules:
         return target is not None and (attr is None or attr in target.outputs)
     if root == "data":
         return attr is None or f"{name}.{attr}" in idx.data
-    if root in ("path", "each", "count", "self", "terraform") or root in _LOCAL_NAMES:
+    if root in ("path", "each", "count", "self", "terraform") or root in idx.iterators:
         return True
     if "_" in root:
         return f"{root}.{name}" in idx.resources

@@ -76,6 +76,9 @@ class Module:
     root_files: dict[str, str] = field(default_factory=dict)  # files outside the module (pcluster/<c>.yaml)
     context: dict = field(default_factory=dict)  # what the module's templates decide on (hashable values)
     provider_aliases: dict[str, str] = field(default_factory=dict)  # aws provider alias -> its Region
+    # inputs this component gives other components of the blueprint: component name -> {variable: value}
+    # (e.g. a web ACL ARN for a distribution); the target's module must declare the variable
+    attach: dict[str, dict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # README: what to do next for this component
 
 

@@ -363,6 +363,25 @@ READERS: dict[str, Callable[[dict[str, Any], Context], dict[str, Any]]] = {
 }
 
 
+def _more_readers() -> None:
+    """Readers of further data sources, one module per area in archgen/tfprovider/readers/,
+    each with a READERS dict: a pattern that reads a data source adds its own file there."""
+    import importlib
+    import pkgutil
+
+    from archgen.tfprovider import readers
+
+    for info in pkgutil.iter_modules(readers.__path__):
+        module = importlib.import_module(f"{readers.__name__}.{info.name}")
+        for name, reader in getattr(module, "READERS", {}).items():
+            if name in READERS:
+                raise ValueError(f"two readers for the data source {name}")
+            READERS[name] = reader
+
+
+_more_readers()
+
+
 def read(type_name: str, block: Block, config: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """The state of data source ``type_name`` for ``config`` (wholly known)."""
     state = dict(config)
