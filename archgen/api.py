@@ -198,6 +198,7 @@ def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | No
 
 def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
     seen: dict[str, int] = {}
+    duplicates: set[int] = set()  # reported once (AG007), not again as colliding AWS names
     models: list[tuple[int, object, patterns.Pattern]] = []
     for index, item in enumerate(items):
         base = ("components", index)
@@ -207,6 +208,7 @@ def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
         if isinstance(name, str):
             if name in seen:
                 bp.issues.append(head_rules.DUPLICATE_NAME.issue(base + ("name",), f"component {shown(name)} is already defined at components[{seen[name]}]"))
+                duplicates.add(index)
             seen.setdefault(name, index)
         pattern_name = item.get("pattern")
         if pattern_name is None:
@@ -226,7 +228,7 @@ def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
     for index, model, pattern in models:
         issues = list(check_parts(model, ("components", index), ctx))
         bp.issues += issues
-        if bp.head is None or any(i.severity == "error" for i in issues):
+        if bp.head is None or index in duplicates or any(i.severity == "error" for i in issues):
             continue
         module = pattern.build(model, _build_context(bp, ctx))
         built.append((index, Component(model, pattern, module)))
@@ -333,12 +335,13 @@ def gate_status() -> dict[str, str | None]:
     }
 
 
-def choose_gates(asked: dict[str, bool | None]) -> tuple[list[str], list[str]]:
-    """The gates to run from the user's flags (True asked, False refused, None default),
-    and notes on stderr about the ones that will not run. UsageError when an asked gate cannot."""
+def choose_gates(asked: dict[str, bool | None]) -> tuple[list[str], dict[str, str]]:
+    """The gates to run from the user's flags (True asked, False refused, None default: terraform
+    and pcluster run when they can, checkov when asked), and why each default gate cannot run.
+    UsageError when an asked gate cannot run."""
     status = gate_status()
     gates: list[str] = []
-    notes: list[str] = []
+    missing: dict[str, str] = {}
     for gate, flag in asked.items():
         why = status[gate]
         if flag and why:
@@ -346,8 +349,8 @@ def choose_gates(asked: dict[str, bool | None]) -> tuple[list[str], list[str]]:
         if flag or (flag is None and gate != "checkov" and not why):
             gates.append(gate)
         elif flag is None and why and gate != "checkov":
-            notes.append(f"{gate} did not run ({why})")
-    return gates, notes
+            missing[gate] = why
+    return gates, missing
 
 
 class Interrupted(Exception):
@@ -358,10 +361,16 @@ class Interrupted(Exception):
         self.complete = complete
 
 
-def _checked(paths: list[Path], out_dir_for, gates: typing.Sequence[str], max_bytes: int):
-    """Read, check and render each blueprint: (findings, fatal, [(blueprint, out_dir, rendered)])."""
+def check_rendered(*args, **kwargs):
     from .checks import check_rendered
 
+    return check_rendered(*args, **kwargs)
+
+
+def _checked(paths: list[Path], out_dir_for, gates: typing.Sequence[str] | None, max_bytes: int):
+    """Read, check and render each blueprint: (findings, fatal, [(blueprint, out_dir, rendered)]).
+    With gates None the rendered output is not checked (render: the templates are archgen's own,
+    proven by its tests on every pattern; `validate` checks the output of each blueprint)."""
     findings: list[Finding] = []
     fatal = False
     plans = []
@@ -379,7 +388,8 @@ def _checked(paths: list[Path], out_dir_for, gates: typing.Sequence[str], max_by
             continue
         out_dir = out_dir_for(path, bp.head.name)
         rendered = render_files(bp)
-        findings += check_rendered(rendered, out_dir, gates).findings
+        if gates is not None:
+            findings += check_rendered(rendered, out_dir, gates).findings
         plans.append((bp, out_dir, rendered))
     return findings, fatal, plans
 
@@ -406,12 +416,19 @@ def _summary(count: int, findings: list[Finding], gates: list[str]) -> str:
     return f"{count} {noun}, {found} (gates: {', '.join(['schema', *gates])})"
 
 
-def validate(paths: list[Path], *, strict: bool = False, gates: typing.Sequence[str] = (), notes: typing.Sequence[str] = (), max_bytes: int = MAX_FILE_BYTES) -> Report:
-    findings, fatal, _ = _checked(paths, _OutDirs(None, len(paths)), gates, max_bytes)
+def _has_pcluster(rendered: Rendered) -> bool:
+    return any(rel.startswith("pcluster/") for rel in rendered.files)
+
+
+def validate(paths: list[Path], *, strict: bool = False, gates: typing.Sequence[str] = (), missing: dict[str, str] | None = None, max_bytes: int = MAX_FILE_BYTES) -> Report:
+    """Check each blueprint and what it renders to. `missing`: default gates that could not run, and why."""
+    findings, fatal, plans = _checked(paths, _OutDirs(None, len(paths)), gates, max_bytes)
     code = _exit_code(findings, fatal, strict)
-    messages = [f"archgen: {note}" for note in notes]
+    pcluster = any(_has_pcluster(rendered) for _, _, rendered in plans)
+    messages = [f"archgen: {gate} did not run ({why})" for gate, why in (missing or {}).items() if gate != "pcluster" or pcluster]
     if code == 0:
-        messages.append(_summary(len(paths), findings, list(gates)))
+        ran = [g for g in gates if g != "pcluster" or pcluster]
+        messages.append(_summary(len(paths), findings, ran))
     return Report(findings, code, messages)
 
 
@@ -420,7 +437,7 @@ def render(paths: list[Path], out: Path | None = None, *, check: bool = False, f
     lines the user must see before a write goes ahead (files --force will overwrite)."""
     from . import writer
 
-    findings, fatal, plans = _checked(paths, _OutDirs(out, len(paths)), (), max_bytes)
+    findings, fatal, plans = _checked(paths, _OutDirs(out, len(paths)), None, max_bytes)
     code = _exit_code(findings, fatal, False)
     messages: list[str] = []
     if code:
@@ -435,7 +452,10 @@ def render(paths: list[Path], out: Path | None = None, *, check: bool = False, f
                     code = 1
                 continue
             try:
-                result = writer.write_output(out_dir, rendered.files, force=force, executable=rendered.executable, announce=announce)
+                result = writer.write_output(
+                    out_dir, rendered.files, force=force, executable=rendered.executable,
+                    on_overwrite=lambda files, out_dir=out_dir: announce and [announce(f"{out_dir}: overwriting {rel} (not written by archgen; --force)") for rel in files],
+                )
             except writer.OutputFolderError as exc:
                 messages.append(f"archgen: {exc}")
                 return Report(findings, 2, messages)

@@ -84,8 +84,8 @@ def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: b
 def validate(ctx: click.Context, blueprints: tuple[Path, ...], fmt: str, strict: bool, terraform: bool | None, checkov: bool | None, pcluster: bool | None, max_bytes: int) -> None:
     """Check each BLUEPRINT and what it renders to."""
     ctx.meta["sarif"] = fmt == "sarif"
-    gates, notes = api.choose_gates({"terraform": terraform, "checkov": checkov, "pcluster": pcluster})
-    _emit(api.validate(list(blueprints), strict=strict, gates=gates, notes=notes, max_bytes=max_bytes), fmt)
+    gates, missing = api.choose_gates({"terraform": terraform, "checkov": checkov, "pcluster": pcluster})
+    _emit(api.validate(list(blueprints), strict=strict, gates=gates, missing=missing, max_bytes=max_bytes), fmt)
 
 
 @main.command("list")

@@ -44,11 +44,32 @@ def _markdown(value: object) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text).replace("\n", " ")
 
 
+def _bytecode_cache():
+    """Compiled templates, kept between runs in the user's cache folder (the compile costs more
+    than the render); none when that folder cannot be written."""
+    import os
+
+    import jinja2
+
+    from . import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "archgen", f"templates-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 @functools.cache
 def environment(hcl_mode: bool):
     import jinja2
 
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

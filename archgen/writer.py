@@ -160,14 +160,6 @@ def recover(out_dir: Path) -> bool:
         return _recover(root)
 
 
-def write_atomic(out_dir: Path, files: dict[str, str]) -> None:
-    """The former name of `write_output`, until api.py calls that; then remove it."""
-    write_output(out_dir, files)
-
-
-# --- planning: what to write, what to delete, what to refuse --------------------------
-
-
 def _encode(files: Mapping[str, str | bytes], executable: Set[str] = frozenset()) -> dict[str, bytes]:
     """The files as bytes (text as UTF-8); ValueError for a path archgen cannot write."""
     for rel in files:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -8,6 +9,29 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "blueprints").glob("*.yaml"))
+
+# the gates' own environments, where .ci/run (or a developer) made them
+for var, venv in (("ARCHGEN_CHECKOV", ROOT / ".ci-checkov" / "bin" / "checkov"), ("ARCHGEN_PCLUSTER", ROOT / ".ci-pcluster")):
+    if var not in os.environ and venv.exists():
+        os.environ[var] = str(venv)
+
+
+def write_tree(files: dict, out: Path) -> Path:
+    """Write a rendered tree (str or bytes contents) into `out`."""
+    for rel, content in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return out
+
+
+def rendered(example: Path):
+    from archgen import api
+
+    return api.rendered_for(example)
 
 
 @pytest.fixture

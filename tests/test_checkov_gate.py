@@ -15,6 +15,9 @@ import pytest
 
 from archgen import api
 from archgen.checkov_gate import CheckovError, CheckovFailure, checkov_available, parse_report, run_checkov
+from conftest import write_tree
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "blueprints").glob("*.yaml"))
@@ -32,20 +35,7 @@ def checkov() -> None:
 
 
 def render(blueprint: Path, out_dir: Path) -> Path:
-    bp = api.read_blueprint(blueprint)
-    assert bp.fatal is None, bp.fatal
-    errors = [f for f in bp.findings() if f.severity == "error"]
-    assert not errors, errors
-    rendered = api.render_files(bp, out_dir)
-    for rel, text in rendered.files.items():
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return out_dir
-
-
-def test_examples_exist() -> None:
-    assert {p.stem for p in EXAMPLES} >= {"queue-worker", "topic-worker", "fan-out", "shop"}
+    return write_tree(api.rendered_for(blueprint).files, out_dir)
 
 
 @pytest.mark.parametrize("blueprint", EXAMPLES, ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""Rendering: reviewed golden trees, determinism, formatting, atomic writes."""
+"""Rendering: reviewed golden trees, determinism, module shape, formatting, secure defaults."""
 
 from __future__ import annotations
 
@@ -9,99 +9,262 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import hcl2
 import pytest
+import yaml
 
 from archgen import api
-from archgen.render import UnsafeTemplateValue, _HCL_ENV
-from conftest import EXAMPLES, ROOT
+from archgen.checks import check_schema, check_structure
+from archgen.render import UnsafeTemplateValue, environment
+from conftest import EXAMPLES, ROOT, rendered, write_tree
 
 GOLDEN = ROOT / "tests" / "golden"
-
-
-def render_example(example: Path, out: Path) -> dict[str, str]:
-    bp = api.read_blueprint(example)
-    assert bp.ok, bp.findings()
-    return api.render_files(bp, out).files
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_golden_tree(example):
     """The reviewed output; regenerate with tools/update_golden.py on purpose and review the diff."""
     golden = GOLDEN / example.stem
-    files = render_example(example, golden)
-    on_disk = {p.relative_to(golden).as_posix(): p.read_text() for p in golden.rglob("*") if p.is_file()}
+    files = rendered(example).files
+    on_disk = {p.relative_to(golden).as_posix(): p.read_bytes() for p in golden.rglob("*") if p.is_file()}
     assert sorted(files) == sorted(on_disk)
-    for rel, text in files.items():
-        assert text == on_disk[rel], f"{example.stem}/{rel} differs from the golden file"
+    for rel, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode()
+        assert data == on_disk[rel], f"{example.stem}/{rel} differs from the golden file"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_two_renders_are_byte_identical(example, tmp_path):
-    assert render_example(example, tmp_path / "o") == render_example(example, tmp_path / "o")
+def test_two_renders_are_byte_identical(example):
+    assert rendered(example).files == rendered(example).files
 
 
-def test_layout(tmp_path):
-    files = render_example(ROOT / "blueprints" / "shop.yaml", tmp_path / "o")
-    assert {"versions.tf", "providers.tf", "backend.tf", "main.tf", "outputs.tf", "README.md"} <= set(files)
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_rendered_file_parses_and_passes_the_schema(example):
+    result = rendered(example)
+    for rel, text in result.files.items():
+        if rel.endswith(".tf"):
+            hcl2.loads(text)  # the root main.tf too, which the checks trust by construction
+    assert check_structure(result, "out") == [] and check_schema(result, "out") == []
+
+
+def test_layout():
+    files = rendered(ROOT / "blueprints" / "shop.yaml").files
+    assert {"versions.tf", "providers.tf", "backend.tf", "main.tf", "outputs.tf", "README.md", ".gitignore"} <= set(files)
     for comp in ("orders", "notify", "events"):
-        assert {f"modules/{comp}/{p}.tf" for p in ("main", "variables", "outputs")} <= set(files)
-    assert "backend.tf" not in render_example(ROOT / "blueprints" / "fan-out.yaml", tmp_path / "o")
+        assert {f"modules/{comp}/{p}.tf" for p in ("main", "variables", "outputs", "versions")} <= set(files)
+    assert "backend.tf" not in rendered(ROOT / "blueprints" / "fan-out.yaml").files
     assert "use_lockfile = true" in files["backend.tf"]
     assert '"archgen:blueprint" = "shop"' in files["providers.tf"]
 
 
-def test_every_module_variable_is_typed_and_described(tmp_path):
-    import hcl2
-
+def test_every_module_variable_is_typed_and_described():
     for example in EXAMPLES:
-        for rel, text in render_example(example, tmp_path / "o").items():
+        for rel, text in rendered(example).files.items():
             if rel.endswith("variables.tf"):
                 for block in hcl2.loads(text).get("variable", []):
                     for name, body in block.items():
                         assert "type" in body and "description" in body, (example.stem, rel, name)
 
 
+def test_every_module_pins_its_providers():
+    for example in EXAMPLES:
+        files = rendered(example).files
+        for rel, text in files.items():
+            if re.fullmatch(r"modules/[^/]+/main\.tf", rel):
+                versions = files[rel.replace("main.tf", "versions.tf")]
+                assert 'required_version = ">= 1.10"' in versions and 'source  = "hashicorp/aws"' in versions
+                if "archive_file" in text:
+                    assert 'source  = "hashicorp/archive"' in versions, rel
+
+
+def test_gitignore_keeps_state_plans_and_builds_out_of_git():
+    ignore = rendered(ROOT / "blueprints" / "queue-worker.yaml").files[".gitignore"].splitlines()
+    for pattern in (".terraform/", "*.tfstate", "*.tfstate.*", "*.tfplan", "tfplan", "modules/*/.build/"):
+        assert pattern in ignore
+
+
+def test_examples_do_not_share_names_or_state():
+    seen_names: dict[str, str] = {}
+    seen_state: dict[tuple, str] = {}
+    for example in EXAMPLES:
+        data = yaml.safe_load(example.read_text())
+        assert data["name"] not in seen_names, f"{example.stem} and {seen_names.get(data['name'])} are both {data['name']}"
+        seen_names[data["name"]] = example.stem
+        if "state" in data:
+            key = (data["state"]["bucket"], data["state"]["key"])
+            assert key not in seen_state, f"{example.stem} and {seen_state[key]} share state {key}"
+            seen_state[key] = example.stem
+
+
+def test_role_names_carry_the_region(tmp_path):
+    """IAM names are global to the account: the same blueprint in two Regions must not collide."""
+    text = (ROOT / "blueprints" / "queue-worker.yaml").read_text()
+    shutil.copytree(ROOT / "blueprints" / "src", tmp_path / "src", dirs_exist_ok=True)
+    roles = set()
+    for region in ("eu-west-1", "us-east-2"):
+        path = tmp_path / f"{region}.yaml"
+        path.write_text(text.replace("region: eu-west-1", f"region: {region}"))
+        bp = api.read_blueprint(path)
+        assert bp.ok, bp.findings()
+        role = bp.components[0].module.inputs["function"]["role_name"]
+        assert region in role and len(role) <= 64
+        roles.add(role)
+    assert len(roles) == 2
+
+
+def _fan_out(subscribers: list[dict], tmp_path: Path) -> api.Blueprint:
+    (tmp_path / "src" / "app").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "src" / "app" / "app.py").write_text("def handler(event, context):\n    return None\n")
+    path = tmp_path / "bp.yaml"
+    data = {"archgen": 1, "name": "big", "region": "eu-west-1", "components": [{"name": "events", "pattern": "fan-out", "subscribers": subscribers}]}
+    path.write_text(yaml.safe_dump(data))
+    bp = api.read_blueprint(path)
+    assert bp.ok, bp.findings()
+    return bp
+
+
+def test_module_size_does_not_grow_with_subscribers(tmp_path):
+    def subs(n):
+        return [{"name": f"s{i}", "worker": {"function": {"runtime": "python3.13", "handler": "app.handler", "source": "src/app"}}} for i in range(n)]
+
+    small = api.render_files(_fan_out(subs(3), tmp_path)).files
+    large = api.render_files(_fan_out(subs(60), tmp_path)).files
+    for part in ("main", "variables", "outputs", "versions"):
+        assert small[f"modules/events/{part}.tf"] == large[f"modules/events/{part}.tf"]
+    assert len(large["main.tf"]) > len(small["main.tf"])  # only the root module's map grows
+
+
+def test_adding_a_subscriber_keeps_the_others_addresses(tmp_path):
+    """Resources are keyed by subscriber name (for_each), not by position."""
+    main = rendered(ROOT / "blueprints" / "fan-out.yaml").files["modules/orders/main.tf"]
+    assert 'resource "aws_sqs_queue" "subscriber"' in main and "for_each = var.subscribers" in main
+    assert "count.index" not in main
+
+
+def test_limits_are_written_once_into_validation_blocks():
+    """The Python limit and the HCL validation block come from the same object."""
+    from archgen.rules import LIMITS
+
+    variables = rendered(ROOT / "blueprints" / "fan-out.yaml").files["modules/orders/variables.tf"]
+    for name in ("queue_retention", "queue_max_receive", "function_timeout", "function_memory"):
+        limit = LIMITS[name]
+        assert f">= {limit.low}" in variables and f"<= {limit.high}" in variables, name
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_secure_defaults(example, tmp_path):
-    files = render_example(example, tmp_path / "o")
+def test_secure_defaults(example):
+    files = rendered(example).files
     text = "\n".join(t for r, t in files.items() if r.endswith(".tf"))
-    queues = text.count('resource "aws_sqs_queue" ')
-    assert queues and text.count("sqs_managed_sse_enabled") == queues
-    assert text.count('resource "aws_sqs_queue_policy"') == queues  # TLS-only policy on every queue
-    assert text.count("aws:SecureTransport") >= queues
+    assert text.count('resource "aws_sqs_queue" ') == text.count('resource "aws_sqs_queue_policy" ')  # every queue TLS-only
+    assert text.count('resource "aws_sqs_queue" ') <= text.count("sqs_managed_sse_enabled")
     assert text.count('resource "aws_lambda_function"') == text.count('mode = "Active"')
     assert text.count('resource "aws_lambda_function"') == text.count('resource "aws_cloudwatch_log_group"')
     for line in text.splitlines():
-        if "actions" in line and '"*"' in line:
+        if re.search(r"\bactions\s*=.*\"\*\"", line):
             pytest.fail(f"wildcard action: {line}")
-    assert 'actions   = ["sqs:*"]' not in text.replace('effect    = "Deny"\n    actions   = ["sqs:*"]', "")
+    for match in re.finditer(r'actions\s*=\s*\["(\w+):\*"\]', text):
+        statement = text[text.rfind("statement {", 0, match.start()) : match.start()]
+        # a Deny (TLS only), or the AWS default key policy statement that hands the key to the account's IAM policies
+        assert 'effect    = "Deny"' in statement or '"AccountAdministersTheKey"' in statement, f"{match.group(0)} in {statement}"
 
 
-def test_validate_checks_render_output_structure(tmp_path):
-    from archgen.checks import check_structure
-    from archgen.render import Rendered
+def test_every_subscription_and_consumer_dead_letter_queue_has_an_alarm():
+    for example in EXAMPLES:
+        for rel, text in rendered(example).files.items():
+            if not rel.endswith("/main.tf"):
+                continue
+            for label in re.findall(r'resource "aws_sns_topic_subscription" "(\w+)"', text):
+                block = text[text.index(f'resource "aws_sns_topic_subscription" "{label}"') :]
+                block = block[: block.index("\n}\n")]
+                assert "redrive_policy" in block or 'protocol  = "email"' in block, (example.stem, rel, label)
+            dlqs = re.findall(r'resource "aws_sqs_queue" "(\w*dlq\w*|failures)"', text)
+            for label in dlqs:
+                assert f'resource "aws_cloudwatch_metric_alarm" "{label}"' in text, (example.stem, rel, label)
 
-    files = render_example(ROOT / "blueprints" / "queue-worker.yaml", tmp_path / "o")
-    ok = Rendered(dict(files), {k: "orders" if k.startswith("modules/") else "" for k in files})
-    assert check_structure(ok, "out") == []
-    broken = dict(files)
-    broken["modules/orders/main.tf"] += '\nresource "aws_sqs_queue" "x" {\n  name = var.nope\n}\n'
-    broken["main.tf"] = broken["main.tf"].replace('  name = "shop-orders"', '  name = "shop-orders"\n  colour = "blue"')
-    found = check_structure(Rendered(broken, ok.sources), "out")
+
+def test_lambda_subscription_waits_for_its_permission():
+    main = rendered(ROOT / "blueprints" / "topic-worker.yaml").files["modules/emails/main.tf"]
+    block = main[main.index('resource "aws_sns_topic_subscription" "worker"') :]
+    assert "depends_on = [aws_lambda_permission.worker" in block[: block.index("\n}\n")]
+
+
+def test_function_source_is_copied_into_the_output():
+    files = rendered(ROOT / "blueprints" / "queue-worker.yaml").files
+    copied = files["modules/intake/functions/worker/app.py"]
+    assert copied == (ROOT / "blueprints" / "src" / "orders" / "app.py").read_bytes()
+    main = files["modules/intake/main.tf"]
+    assert 'resource "archive_file" "worker"' in main and 'data "archive_file"' not in main
+    assert '"${path.module}/${var.function.source_dir}"' in main  # inside the output: remote runners have it
+
+
+def test_iam_settings_reach_every_module(write_blueprint):
+    path = write_blueprint(
+        """
+        archgen: 1
+        name: shop
+        region: eu-west-1
+        iam: {permissions_boundary: "arn:aws:iam::123456789012:policy/team-boundary", path: /shop/}
+        alarms: {emails: [oncall@example.com]}
+        components:
+          - name: orders
+            pattern: queue-worker
+            function: {runtime: python3.13, handler: app.handler, source: src/app}
+          - name: notify
+            pattern: topic-worker
+            function: {runtime: python3.13, handler: app.handler, source: src/app}
+        """
+    )
+    bp = api.read_blueprint(path)
+    assert bp.ok, bp.findings()
+    files = api.render_files(bp).files
+    for comp in bp.components:
+        assert comp.module.inputs["iam"] == {"path": "/shop/", "permissions_boundary": "arn:aws:iam::123456789012:policy/team-boundary"}
+        assert str(comp.module.inputs["alarm_actions"]) == "[aws_sns_topic.alarms.arn]"
+    assert "permissions_boundary = var.iam.permissions_boundary" in files["modules/orders/main.tf"]
+    alarms = files["alarms.tf"]
+    assert 'protocol  = "email"' in alarms and "enable_key_rotation = true" in alarms and "cloudwatch.amazonaws.com" in alarms
+    assert "alarm_actions = [aws_sns_topic.alarms.arn]" in files["main.tf"]
+    assert check_structure(api.render_files(bp), "out") == []
+
+
+def test_validate_checks_render_output_structure():
+    result = rendered(ROOT / "blueprints" / "queue-worker.yaml")
+    assert check_structure(result, "out") == []
+    result.files["modules/intake/main.tf"] += '\nresource "aws_sqs_queue" "x" {\n  name = var.nope\n}\n'
+    result.calls["intake"]["args"].append("colour")
+    found = check_structure(result, "out")
     assert sorted((f.rule, f.message) for f in found) == [
         ("AG902", "reference to undeclared var.nope"),
-        ("AG903", "module orders: no variable 'colour' in ./modules/orders"),
+        ("AG903", "module intake: no variable 'colour' in modules/intake"),
     ]
-    unparsable = dict(files)
-    unparsable["outputs.tf"] += "output {"
-    assert [f.rule for f in check_structure(Rendered(unparsable, ok.sources), "out")] == ["AG901"]
+    result.files["outputs.tf"] += "output {"
+    assert [f.rule for f in check_structure(result, "out")] == ["AG901"]
 
 
 def test_templates_refuse_unescaped_strings():
-    template = _HCL_ENV.from_string('name = "{{ value }}"')
+    env = environment(True)
     with pytest.raises(UnsafeTemplateValue):
-        template.render(value='x" }\nresource "evil" "x" {')
-    assert _HCL_ENV.from_string("name = {{ value|hcl }}").render(value='x"${y}') == 'name = "x\\"$${y}"'
+        env.from_string('name = "{{ value }}"').render(value='x" }\nresource "evil" "x" {')
+    assert env.from_string("name = {{ value|hcl }}").render(value='x"${y}') == 'name = "x\\"$${y}"'
+
+
+def test_mermaid_diagram_survives_any_name(write_blueprint):
+    path = write_blueprint(
+        """
+        archgen: 1
+        name: shop
+        region: eu-west-1
+        components:
+          - name: a--b
+            pattern: queue-worker
+            function: {runtime: python3.13, handler: app.handler, source: src/app}
+        """
+    )
+    readme = api.render_files(api.read_blueprint(path)).files["README.md"]
+    diagram = readme[readme.index("```mermaid") : readme.index("```", readme.index("```mermaid") + 3)]
+    for line in diagram.splitlines()[2:]:
+        node = r'n\d+(\S*"[^"]*"\S*)?'
+        assert re.fullmatch(rf'  {node} -(->|\.->)(\|"[^"|]*"\|)? {node}', line), line
 
 
 # --- formatting, against the real formatters -----------------------------------
@@ -110,25 +273,21 @@ def test_templates_refuse_unescaped_strings():
 def _tf_files(tmp_path: Path) -> list[Path]:
     paths = []
     for example in EXAMPLES:
-        out = tmp_path / example.stem
-        for rel, text in render_example(example, out).items():
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            (out / rel).write_text(text)
-            if rel.endswith(".tf"):
-                paths.append(out / rel)
+        out = write_tree(rendered(example).files, tmp_path / example.stem)
+        paths += [p for p in out.rglob("*.tf")]
     return paths
 
 
 def test_hclwrite_format_leaves_output_unchanged(tmp_path):
     """Go's hclwrite.Format, compiled to WebAssembly (npm @cdktf/hcl-tools)."""
-    node_modules = ROOT / "node_modules" / "@cdktf" / "hcl-tools"
-    assert node_modules.is_dir(), "run `npm ci` in the repository first (.ci/run does)"
+    assert (ROOT / "node_modules" / "@cdktf" / "hcl-tools").is_dir(), "run `npm ci` in the repository first (.ci/run does)"
     paths = _tf_files(tmp_path)
     proc = subprocess.run(["node", str(ROOT / "tests" / "format_check.js"), *map(str, paths)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
 
 
+@pytest.mark.slow
 def test_terraform_fmt_check(tmp_path):
     terraform = shutil.which("terraform")
     assert terraform, "terraform must be on PATH (.ci/run checks it)"
@@ -136,95 +295,3 @@ def test_terraform_fmt_check(tmp_path):
     env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
     proc = subprocess.run([terraform, "fmt", "-check", "-recursive", "-diff", str(tmp_path)], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-# --- writing ----------------------------------------------------------------------
-
-
-def test_render_writes_then_check_finds_no_drift(tmp_path, cli):
-    example = ROOT / "blueprints" / "queue-worker.yaml"
-    out = tmp_path / "out"
-    assert cli("render", example, "-o", out).exit_code == 0
-    assert (out / "modules" / "orders" / "main.tf").is_file()
-    assert cli("render", example, "-o", out, "--check").exit_code == 0
-    (out / "main.tf").write_text("# edited\n")
-    result = cli("render", example, "-o", out, "--check")
-    assert result.exit_code == 1
-    assert (out / "main.tf").read_text() == "# edited\n"  # --check writes nothing
-
-
-def test_rerender_keeps_terraform_working_files(tmp_path, cli):
-    example = ROOT / "blueprints" / "queue-worker.yaml"
-    out = tmp_path / "out"
-    assert cli("render", example, "-o", out).exit_code == 0
-    (out / ".terraform").mkdir()
-    (out / ".terraform" / "x").write_text("provider")
-    (out / "terraform.tfstate").write_text("{}")
-    assert cli("render", example, "-o", out).exit_code == 0
-    assert (out / ".terraform" / "x").read_text() == "provider"
-    assert (out / "terraform.tfstate").read_text() == "{}"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def test_failed_render_leaves_earlier_output_byte_identical(tmp_path, cli):
-    example = ROOT / "blueprints" / "queue-worker.yaml"
-    out = tmp_path / "out"
-    assert cli("render", example, "-o", out).exit_code == 0
-    before = snapshot(out)
-    broken = tmp_path / "broken.yaml"
-    broken.write_text(example.read_text().replace("max_receive_count: 5", "max_receive_count: 0"))
-    (tmp_path / "src").symlink_to(ROOT / "blueprints" / "src")
-    result = cli("render", broken, "-o", out)
-    assert result.exit_code == 1
-    assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "out", "src"]  # no temp folder left
-
-
-def test_write_failure_midway_leaves_output_untouched(tmp_path, monkeypatch):
-    from archgen import writer
-
-    out = tmp_path / "out"
-    writer.write_atomic(out, {"main.tf": "a\n", "modules/x/main.tf": "b\n"})
-    before = snapshot(out)
-    real_open = open
-    calls = {"n": 0}
-
-    def failing_open(path, *args, **kwargs):
-        if "w" in (args[0] if args else kwargs.get("mode", "r")):
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise OSError("disk full")
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr("builtins.open", failing_open)
-    with pytest.raises(OSError):
-        writer.write_atomic(out, {"main.tf": "new\n", "modules/x/main.tf": "new\n", "outputs.tf": "new\n"})
-    monkeypatch.undo()
-    assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-
-
-def test_image_function_renders_and_passes_the_schema(tmp_path, write_blueprint):
-    from archgen.checks import check_schema, check_structure
-
-    path = write_blueprint(
-        """
-        archgen: 1
-        name: img
-        region: eu-west-1
-        components:
-          - name: jobs
-            pattern: queue-worker
-            function: {image_uri: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/jobs:1.0, timeout: 60}
-        """
-    )
-    bp = api.read_blueprint(path)
-    assert bp.ok, bp.findings()
-    rendered = api.render_files(bp, tmp_path / "out")
-    main = rendered.files["modules/jobs/main.tf"]
-    assert re.search(r'package_type +=+ "Image"', main) and "archive_file" not in main
-    assert "archive" not in rendered.files["versions.tf"]
-    assert check_structure(rendered, "out") == [] and check_schema(rendered, "out") == []

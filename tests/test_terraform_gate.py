@@ -50,6 +50,7 @@ def pass_result(mirror) -> TerraformResult:
     return check_terraform(FIXTURES / "pass_basic", mirror=mirror)
 
 
+@pytest.mark.slow
 def test_terraform_and_extra_are_available():
     assert terraform_available(), "terraform must be on PATH for these tests"
     assert gate_available()
@@ -59,12 +60,14 @@ def test_terraform_and_extra_are_available():
 # real terraform
 
 
+@pytest.mark.slow
 def test_valid_config_validates_and_plans_clean(pass_result: TerraformResult):
     assert pass_result.errors == (), "\n".join(map(str, pass_result.errors))
     assert pass_result.validated and pass_result.planned
     assert set(pass_result.timings) == {"init", "validate", "plan"}
 
 
+@pytest.mark.slow
 def test_plan_shows_the_resources_to_add(pass_result: TerraformResult):
     assert pass_result.change_summary.get("add") == 6
     creates = {addr for addr, action in pass_result.planned_changes if action == "create"}
@@ -78,6 +81,7 @@ def test_plan_shows_the_resources_to_add(pass_result: TerraformResult):
     }
 
 
+@pytest.mark.slow
 def test_run_terraform_returns_diagnostics_only(mirror):
     diags = run_terraform(FIXTURES / "fail_unknown_argument", mirror=mirror, plan=False)
     assert diags and all(isinstance(d, TerraformDiagnostic) for d in diags)
@@ -92,6 +96,7 @@ def test_run_terraform_returns_diagnostics_only(mirror):
         ("fail_repeated_block", "Too many tracing_config blocks", "No more than 1", 12),
     ],
 )
+@pytest.mark.slow
 def test_invalid_config_is_reported_with_file_and_line(mirror, fixture, summary, detail, line):
     result = check_terraform(FIXTURES / fixture, mirror=mirror)
     assert not result.validated and not result.planned
@@ -103,6 +108,7 @@ def test_invalid_config_is_reported_with_file_and_line(mirror, fixture, summary,
     assert (diag.file, diag.line) == ("main.tf", line)
 
 
+@pytest.mark.slow
 def test_output_folder_is_left_untouched(mirror, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(FIXTURES / "pass_basic", out)

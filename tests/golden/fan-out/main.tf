@@ -2,40 +2,53 @@
 module "orders" {
   source = "./modules/orders"
 
-  name = "events-orders"
+  topic = {
+    name = "events-orders"
+  }
   subscribers = {
     audit = {
       queue = {
+        name                       = "events-orders-audit"
         message_retention_seconds  = 604800
         visibility_timeout_seconds = 30
       }
       dead_letter = {
-        max_receive_count         = 5
-        message_retention_seconds = 1209600
+        name = "events-orders-audit-dlq"
       }
+      subscription_dead_letter_name = "events-orders-audit-sns-dlq"
+      raw_message_delivery          = true
     }
     billing = {
       queue = {
-        message_retention_seconds  = 345600
+        name                       = "events-orders-billing"
         visibility_timeout_seconds = 120
       }
       dead_letter = {
-        max_receive_count         = 5
-        message_retention_seconds = 1209600
+        name = "events-orders-billing-dlq"
       }
-      function = {
-        runtime                        = "python3.13"
-        handler                        = "app.handler"
-        source_dir                     = "../../../blueprints/src/billing"
-        architecture                   = "arm64"
-        timeout                        = 20
-        memory_size                    = 256
-        reserved_concurrent_executions = -1
-        log_retention_in_days          = 365
-      }
-      trigger = {
-        batch_size                         = 50
-        maximum_batching_window_in_seconds = 10
+      subscription_dead_letter_name = "events-orders-billing-sns-dlq"
+      filter_policy = jsonencode({
+        "type" = ["invoice", "refund"]
+        "amount" = [
+          {
+            "numeric" = [">", 0]
+          },
+        ]
+      })
+      worker = {
+        function = {
+          name        = "events-orders-billing"
+          role_name   = "events-orders-billing-us-east-2"
+          description = "Processes messages of the billing subscriber of the orders topic"
+          runtime     = "python3.13"
+          handler     = "app.handler"
+          source_dir  = "functions/billing"
+          timeout     = 20
+        }
+        trigger = {
+          batch_size                         = 50
+          maximum_batching_window_in_seconds = 10
+        }
       }
     }
   }

@@ -7,3 +7,8 @@ output "orders_queue_urls" {
   description = "orders: URL of each subscriber's queue, by subscriber."
   value       = module.orders.queue_urls
 }
+
+output "orders_dead_letter_queue_urls" {
+  description = "orders: URL of each subscriber's dead-letter queue, by subscriber."
+  value       = module.orders.dead_letter_queue_urls
+}

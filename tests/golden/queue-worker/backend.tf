@@ -1,7 +1,7 @@
 terraform {
   backend "s3" {
-    bucket       = "shop-terraform-state"
-    key          = "shop/terraform.tfstate"
+    bucket       = "payments-terraform-state"
+    key          = "orders/terraform.tfstate"
     region       = "eu-west-1"
     encrypt      = true
     use_lockfile = true

@@ -3,7 +3,7 @@ provider "aws" {
 
   default_tags {
     tags = {
-      "archgen:blueprint" = "shop"
+      "archgen:blueprint" = "orders"
       "team"              = "payments"
       "cost-center"       = "4711"
     }

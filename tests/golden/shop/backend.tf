@@ -1,6 +1,6 @@
 terraform {
   backend "s3" {
-    bucket       = "shop-terraform-state"
+    bucket       = "payments-terraform-state"
     key          = "shop/terraform.tfstate"
     region       = "eu-west-1"
     encrypt      = true

@@ -2,89 +2,105 @@
 module "orders" {
   source = "./modules/orders"
 
-  name = "shop-orders"
   queue = {
-    message_retention_seconds  = 345600
+    name                       = "shop-orders.fifo"
+    fifo                       = true
     visibility_timeout_seconds = 180
   }
   dead_letter = {
-    max_receive_count         = 5
-    message_retention_seconds = 1209600
+    name = "shop-orders-dlq.fifo"
   }
   function = {
-    runtime                        = "python3.13"
-    handler                        = "app.handler"
-    source_dir                     = "../../../blueprints/src/orders"
-    architecture                   = "arm64"
-    timeout                        = 30
-    memory_size                    = 512
-    reserved_concurrent_executions = -1
-    log_retention_in_days          = 365
+    name        = "shop-orders"
+    role_name   = "shop-orders-eu-west-1"
+    description = "Processes messages from the orders queue"
+    runtime     = "python3.13"
+    handler     = "app.handler"
+    source_dir  = "functions/worker"
+    memory_size = 512
   }
-  trigger = {
-    batch_size = 10
+  iam = {
+    path                 = "/shop/"
+    permissions_boundary = "arn:aws:iam::123456789012:policy/payments-boundary"
   }
+  alarm_actions = [aws_sns_topic.alarms.arn]
 }
 
 # topic-worker: SNS -> Lambda (asynchronous invoke) with retries and a failure target
 module "notify" {
   source = "./modules/notify"
 
-  name = "shop-notify"
+  topic = {
+    name = "shop-notify"
+  }
+  subscription_dead_letter_name = "shop-notify-sns-dlq"
   function = {
-    runtime                        = "python3.13"
-    handler                        = "app.handler"
-    source_dir                     = "../../../blueprints/src/notify"
-    architecture                   = "arm64"
-    timeout                        = 30
-    memory_size                    = 256
-    reserved_concurrent_executions = -1
-    log_retention_in_days          = 365
+    name        = "shop-notify"
+    role_name   = "shop-notify-eu-west-1"
+    description = "Handles events from the notify topic"
+    runtime     = "python3.13"
+    handler     = "app.handler"
+    source_dir  = "functions/worker"
   }
-  async_invoke = {
-    maximum_retry_attempts       = 2
-    maximum_event_age_in_seconds = 21600
+  on_failure = {
+    kind   = "topic"
+    name   = "shop-notify-failures"
+    via    = "dead_letter_config"
+    emails = ["payments-oncall@example.com"]
   }
+  iam = {
+    path                 = "/shop/"
+    permissions_boundary = "arn:aws:iam::123456789012:policy/payments-boundary"
+  }
+  alarm_actions = [aws_sns_topic.alarms.arn]
 }
 
 # fan-out: one SNS topic -> many SQS queues, each with its own DLQ and optional worker
 module "events" {
   source = "./modules/events"
 
-  name = "shop-events"
+  topic = {
+    name                        = "shop-events.fifo"
+    fifo                        = true
+    content_based_deduplication = true
+  }
   subscribers = {
     ledger = {
       queue = {
-        message_retention_seconds  = 345600
+        name                       = "shop-events-ledger.fifo"
+        fifo                       = true
         visibility_timeout_seconds = 180
       }
       dead_letter = {
-        max_receive_count         = 5
-        message_retention_seconds = 1209600
+        name = "shop-events-ledger-dlq.fifo"
       }
-      function = {
-        runtime                        = "python3.13"
-        handler                        = "app.handler"
-        source_dir                     = "../../../blueprints/src/billing"
-        architecture                   = "arm64"
-        timeout                        = 30
-        memory_size                    = 256
-        reserved_concurrent_executions = -1
-        log_retention_in_days          = 365
-      }
-      trigger = {
-        batch_size = 10
+      subscription_dead_letter_name = "shop-events-ledger-sns-dlq.fifo"
+      worker = {
+        function = {
+          name        = "shop-events-ledger"
+          role_name   = "shop-events-ledger-eu-west-1"
+          description = "Processes messages of the ledger subscriber of the events topic"
+          runtime     = "python3.13"
+          handler     = "app.handler"
+          source_dir  = "functions/ledger"
+        }
       }
     }
     search = {
       queue = {
-        message_retention_seconds  = 345600
+        name                       = "shop-events-search"
         visibility_timeout_seconds = 30
       }
       dead_letter = {
-        max_receive_count         = 5
-        message_retention_seconds = 1209600
+        name = "shop-events-search-dlq"
       }
+      subscription_dead_letter_name = "shop-events-search-sns-dlq.fifo"
+      raw_message_delivery          = true
     }
   }
+  iam = {
+    path                 = "/shop/"
+    permissions_boundary = "arn:aws:iam::123456789012:policy/payments-boundary"
+  }
+  alarm_actions = [aws_sns_topic.alarms.arn]
 }

@@ -9,13 +9,18 @@ output "orders_queue_arn" {
 }
 
 output "orders_dead_letter_queue_url" {
-  description = "orders: URL of the dead-letter queue, to inspect and redrive."
+  description = "orders: URL of the dead-letter queue, to inspect and redrive failed messages."
   value       = module.orders.dead_letter_queue_url
 }
 
 output "orders_function_name" {
   description = "orders: name of the worker function."
   value       = module.orders.function_name
+}
+
+output "orders_function_role_arn" {
+  description = "orders: ARN of the worker's IAM role, to grant it more access."
+  value       = module.orders.function_role_arn
 }
 
 output "notify_topic_arn" {
@@ -26,6 +31,11 @@ output "notify_topic_arn" {
 output "notify_function_name" {
   description = "notify: name of the worker function."
   value       = module.notify.function_name
+}
+
+output "notify_function_role_arn" {
+  description = "notify: ARN of the worker's IAM role, to grant it more access."
+  value       = module.notify.function_role_arn
 }
 
 output "notify_failure_target_arn" {
@@ -41,4 +51,14 @@ output "events_topic_arn" {
 output "events_queue_urls" {
   description = "events: URL of each subscriber's queue, by subscriber."
   value       = module.events.queue_urls
+}
+
+output "events_dead_letter_queue_urls" {
+  description = "events: URL of each subscriber's dead-letter queue, by subscriber."
+  value       = module.events.dead_letter_queue_urls
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the topic every alarm notifies; its e-mail subscriptions wait for confirmation."
+  value       = aws_sns_topic.alarms.arn
 }

@@ -2,13 +2,13 @@ terraform {
   required_version = ">= 1.10"
 
   required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
-    }
     archive = {
       source  = "hashicorp/archive"
       version = ">= 2.7, < 3.0"
+    }
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0, < 7.0"
     }
   }
 }

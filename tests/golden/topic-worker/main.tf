@@ -2,20 +2,24 @@
 module "emails" {
   source = "./modules/emails"
 
-  name = "notify-emails"
+  topic = {
+    name = "notify-emails"
+  }
+  subscription_dead_letter_name = "notify-emails-sns-dlq"
   function = {
-    runtime                        = "python3.13"
-    handler                        = "app.handler"
-    source_dir                     = "../../../blueprints/src/notify"
-    architecture                   = "arm64"
-    timeout                        = 60
-    memory_size                    = 256
-    reserved_concurrent_executions = -1
-    log_retention_in_days          = 365
+    name        = "notify-emails"
+    role_name   = "notify-emails-eu-west-1"
+    description = "Handles events from the emails topic"
+    runtime     = "python3.13"
+    handler     = "app.handler"
+    source_dir  = "functions/worker"
+    timeout     = 60
   }
   async_invoke = {
-    maximum_retry_attempts       = 2
     maximum_event_age_in_seconds = 3600
   }
-  failure_queue_retention_seconds = 1209600
+  on_failure = {
+    kind = "queue"
+    name = "notify-emails-failures"
+  }
 }

@@ -8,6 +8,11 @@ output "emails_function_name" {
   value       = module.emails.function_name
 }
 
+output "emails_function_role_arn" {
+  description = "emails: ARN of the worker's IAM role, to grant it more access."
+  value       = module.emails.function_role_arn
+}
+
 output "emails_failure_target_arn" {
   description = "emails: ARN of the SQS queue receiving failed events."
   value       = module.emails.failure_target_arn
