@@ -217,23 +217,38 @@ class ProviderService(tfplugin_pb2_grpc.ProviderServicer):
         proposed = _decode(request.proposed_new_state, ty)
         if proposed is None:  # destroy
             return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
+        from archgen.tfprovider import apply
+
         prior = _decode(request.prior_state, ty)
-        planned = mark_unknown(block, proposed) if prior is None else proposed
-        return pb.PlanResourceChange.Response(
+        replace = apply.requires_replace(request.type_name, prior, proposed)
+        planned = mark_unknown(block, proposed) if prior is None or replace else proposed
+        response = pb.PlanResourceChange.Response(
             planned_state=_dv(planned, ty),
             planned_private=request.prior_private,
             legacy_type_system=True,
         )
+        for name in replace:
+            response.requires_replace.add().steps.append(pb.AttributePath.Step(attribute_name=name))
+        return response
 
     def ApplyResourceChange(self, request, context):  # noqa: N802
+        """Planned state made known (see archgen.tfprovider.apply): nothing is created in AWS."""
+        from archgen.tfprovider import apply, datasources
+
+        block = self.index.resource(request.type_name)
+        if block is None:
+            return pb.ApplyResourceChange.Response(diagnostics=[_error("Unsupported resource type", request.type_name)])
+        ty = block.implied_type()
+        planned = _decode(request.planned_state, ty)
+        if planned is None:  # destroy
+            return pb.ApplyResourceChange.Response(new_state=request.planned_state)
+        try:
+            state = apply.apply(request.type_name, block, planned, datasources.Context(self.region))
+        except apply.ApplyError as exc:
+            attr = [exc.attribute] if exc.attribute else None
+            return pb.ApplyResourceChange.Response(diagnostics=[_error(exc.summary, exc.detail, attr)])
         return pb.ApplyResourceChange.Response(
-            diagnostics=[
-                _error(
-                    "The archgen stand-in provider cannot apply",
-                    "This provider only serves schemas for terraform validate and plan; "
-                    "use the real provider to apply.",
-                )
-            ]
+            new_state=_dv(state, ty), private=request.planned_private, legacy_type_system=True
         )
 
     def ImportResourceState(self, request, context):  # noqa: N802
