@@ -160,7 +160,7 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, path: YamlPath) -> object:
         tag = node.tag
-        if tag == "tag:yaml.org,2002:timestamp" and node.style is None:
+        if tag == "tag:yaml.org,2002:timestamp" and not node.style:
             return node.value  # a date is just text in a blueprint: no field takes a date
         if tag not in _PLAIN_TAGS:
             short = tag.replace("tag:yaml.org,2002:", "!!")
