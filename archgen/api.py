@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -103,9 +104,12 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+_UNION_TAG = re.compile(r"^(str|int|bool|float|none|(literal|list|dict|union|tagged-union|lax-or-strict|function-\w+)\[.*\])$")
+
+
 def _clean_loc(loc: tuple) -> tuple:
-    """pydantic's location without union branch names ('str', 'list[str]', 'literal[...]')."""
-    return tuple(p for p in loc if isinstance(p, int) or not (p in ("str", "int", "bool", "float") or "[" in p or p.startswith("function-")))
+    """pydantic's location without the names it gives union branches ('str', 'list[str]', ...)."""
+    return tuple(p for p in loc if isinstance(p, int) or not _UNION_TAG.match(p))
 
 
 def validation_issues(exc: pydantic.ValidationError, model: type, prefix: YamlPath = ()) -> list[Issue]:
@@ -114,7 +118,7 @@ def validation_issues(exc: pydantic.ValidationError, model: type, prefix: YamlPa
     for err in exc.errors(include_url=False):
         loc = _clean_loc(tuple(err["loc"]))
         kind = err["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             allowed = [f for f in _fields_at(model, loc[:-1]) if f != "pattern"]
             hint = _did_you_mean(str(loc[-1]), allowed)
             issue = Issue(head_rules.UNKNOWN_FIELD.id, prefix + loc, f"unknown field {shown(loc[-1])}{hint}", at_key=True)

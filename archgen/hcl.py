@@ -90,12 +90,26 @@ def _number(value: int | float) -> str:
     return str(value)
 
 
-def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
-    """An HCL expression for plain data: strings, numbers, bools, None, lists, dicts.
+class Call:
+    """A function call on plain data, e.g. `jsonencode({...})`, written at its place's indentation."""
 
-    Objects are written one attribute a line, as terraform fmt leaves them
-    once `align` has run. `bare_keys` writes identifier-like keys unquoted
-    (for jsonencode documents that read like JSON, keys stay quoted).
+    def __init__(self, function: str, argument: object):
+        if not _BARE_KEY.match(function):
+            raise ValueError(f"not a function name: {function!r}")
+        self.function = function
+        self.argument = argument
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9 _.:/=+@,()*?!&;<>'\[\]|^~-]*")
+
+
+def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
+    """An HCL expression for plain data: strings, numbers, bools, None, lists, dicts, calls.
+
+    The text is what `terraform fmt` leaves at nesting level `indent`: objects one attribute a
+    line with the `=` of consecutive single-line attributes aligned, long lists one item a line.
+    `bare_keys` writes identifier-like keys unquoted (for jsonencode documents that read like
+    JSON, keys stay quoted).
     """
     if isinstance(data, HCL):
         return data
@@ -106,7 +120,11 @@ def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
     if isinstance(data, (int, float)):
         return HCL(_number(data))
     if isinstance(data, str):
+        if _PLAIN.fullmatch(data):  # nothing to escape or normalise: the common case, kept fast
+            return HCL(f'"{data}"')
         return string(data)
+    if isinstance(data, Call):
+        return HCL(f"{data.function}({value(data.argument, indent)})")  # JSON-like: keys stay quoted
     if isinstance(data, (list, tuple)):
         items = [value(item, indent + 1, bare_keys) for item in data]
         if not items:
@@ -119,15 +137,35 @@ def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
     if isinstance(data, dict):
         if not data:
             return HCL("{}")
-        pad = "  " * (indent + 1)
-        lines = []
-        for key, item in data.items():
-            key = str(key)
-            bare = bare_keys and _BARE_KEY.match(key) and key not in _KEYWORDS
-            key_text = key if bare else string(key)
-            lines.append(f"{pad}{key_text} = {value(item, indent + 1, bare_keys)}\n")
-        return HCL("{\n" + "".join(lines) + "  " * indent + "}")
+        return HCL("{\n" + attributes(data, indent + 1, bare_keys) + "  " * indent + "}")
     raise TypeError(f"cannot write {type(data).__name__} as HCL")
+
+
+def attributes(data: dict, indent: int, bare_keys: bool = True) -> HCL:
+    """The body of an object or block: one `key = value` line each, aligned as hclwrite aligns
+    them (a run of single-line attributes; an attribute opening a multi-line value stands alone)."""
+    pad = "  " * indent
+    entries = []
+    for key, item in data.items():
+        key = str(key)
+        bare = bare_keys and _BARE_KEY.match(key) and key not in _KEYWORDS
+        entries.append((key if bare else string(key), value(item, indent, bare_keys)))
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in run), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}\n" for k, v in run)
+        run.clear()
+
+    for key_text, text in entries:
+        if "\n" in text:
+            flush()
+            lines.append(f"{pad}{key_text} = {text}\n")
+        else:
+            run.append((key_text, text))
+    flush()
+    return HCL("".join(lines))
 
 
 def for_python_hcl2(text: str) -> str:
@@ -167,8 +205,11 @@ def _scan(line: str, whole: bool = False) -> tuple[int | None, int]:
             if ch == '"':
                 in_string = False
             elif ch in "$%" and line.startswith("{", i + 1):
-                if i > 0 and line[i - 1] == ch and (i < 2 or line[i - 2] != ch):
-                    pass  # escaped $${ / %%{
+                run = 1
+                while i - run >= 0 and line[i - run] == ch:
+                    run += 1
+                if run >= 2:
+                    pass  # escaped: $${ / %%{ (and $$${ is a literal $ before $${)
                 else:
                     depth_templates.append(0)
                     in_string = False

@@ -105,7 +105,7 @@ JsonList = Annotated[list[Any], AfterValidator(_json_value)]
 class ComponentBase(Strict):
     """Fields every component has; each pattern adds its own."""
 
-    name: ComponentName
+    name: ComponentName = Field(description="1-40 lowercase letters, digits and hyphens, starting with a letter; unique in the blueprint")
     pattern: str
 
 
@@ -135,10 +135,10 @@ class BlueprintHead(Strict):
     """The top of a blueprint; components are validated one by one by their pattern."""
 
     archgen: Int = Field(description="blueprint format version: 1")
-    name: BlueprintName
-    region: Region
+    name: BlueprintName = Field(description="2-31 lowercase letters, digits and hyphens, starting with a letter: the prefix of every AWS name")
+    region: Region = Field(description="the AWS Region of the default provider, e.g. eu-west-1")
     tags: dict[str, str] = Field(default_factory=dict, description="provider default_tags, with archgen:blueprint added")
     state: State | None = None
     iam: Iam = Field(default_factory=Iam)
     alarms: Alarms = Field(default_factory=Alarms)
-    components: Annotated[list[dict], Field(min_length=1)]
+    components: Annotated[list[dict], Field(min_length=1, description="one or more components (see Patterns)")]

@@ -83,6 +83,7 @@ def environment(hcl_mode: bool):
         ident=hcl.ident,
         ref=hcl.ident_path,
         tf=hcl.fragment,
+        attributes=hcl.attributes,
         comment=hcl.comment,
         md=_markdown,
     )
@@ -115,6 +116,8 @@ class Rendered:
 def _expressions(value: object) -> list[str]:
     if isinstance(value, hcl.HCL):
         return [str(value)]
+    if isinstance(value, hcl.Call):
+        return _expressions(value.argument)
     if isinstance(value, dict):
         return [e for v in value.values() for e in _expressions(v)]
     if isinstance(value, (list, tuple)):
@@ -122,8 +125,12 @@ def _expressions(value: object) -> list[str]:
     return []
 
 
-def _tf(template: str, context: dict) -> str:
-    return hcl.format_hcl(environment(True).get_template(template).render(context))
+def _tf(template: str, context: dict, formatted: bool = False) -> str:
+    """A rendered .tf file, formatted as terraform fmt would; `formatted` templates write their
+    values with hcl.value/attributes, which are already formatted: only tidy them (the root
+    main.tf holds every subscriber of a large fan-out)."""
+    text = environment(True).get_template(template).render(context)
+    return hcl.tidy(text) if formatted else hcl.format_hcl(text)
 
 
 @functools.lru_cache(maxsize=256)
@@ -213,7 +220,7 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
     for part in ("versions", "providers", "backend", "alarms", "main", "outputs"):
         if (part == "backend" and head.state is None) or (part == "alarms" and not (alarms and alarms.get("emails"))):
             continue
-        files[f"{part}.tf"] = _tf(f"_root/{part}.tf.j2", root)
+        files[f"{part}.tf"] = _tf(f"_root/{part}.tf.j2", root, formatted=part == "main")
         sources[f"{part}.tf"] = ""
     root["diagram"] = mermaid(components)
     files["README.md"] = environment(False).get_template("_root/README.md.j2").render(root).rstrip("\n") + "\n"

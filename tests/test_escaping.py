@@ -149,3 +149,11 @@ def test_escape_examples():
     assert hcl.string("\x00") == '"\\u0000"'
     with pytest.raises(ValueError):
         hcl.ident('x" {')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(tags, filter_policies))
+def test_values_are_written_already_formatted(value):
+    """The root main.tf is not run through the formatting pass: hcl.value must leave what it would."""
+    document = 'module "m" {\n  source = "./m"\n\n' + str(hcl.attributes({"value": value, "call": hcl.Call("jsonencode", value)}, 1)) + "}\n"
+    assert hcl.format_hcl(document) == document

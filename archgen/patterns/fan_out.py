@@ -144,7 +144,7 @@ def build(c: FanOut, ctx: BuildContext) -> Module:
         if s.raw_message_delivery:
             entry["raw_message_delivery"] = True
         if s.filter_policy is not None:
-            entry["filter_policy"] = hcl.HCL(f"jsonencode({hcl.value(s.filter_policy, 3)})")
+            entry["filter_policy"] = hcl.Call("jsonencode", s.filter_policy)
             if s.filter_policy_scope != "MessageAttributes":
                 entry["filter_policy_scope"] = s.filter_policy_scope
         path = ("subscribers", i, "name")
