@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
@@ -44,24 +44,30 @@ def _markdown(value: object) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text).replace("\n", " ")
 
 
-def _bytecode_cache():
-    """Compiled templates, kept between runs in the user's cache folder (the compile costs more
-    than the render); none when that folder cannot be written."""
+def cache_dir(kind: str) -> str | None:
+    """A folder of the user's cache for this archgen version (compiled templates, rendered module
+    files), or None when it cannot be written or ARCHGEN_NO_CACHE is set."""
     import os
-
-    import jinja2
 
     from . import __version__
 
+    if os.environ.get("ARCHGEN_NO_CACHE"):
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "archgen", f"templates-{__version__}")
+    folder = os.path.join(base, "archgen", f"{__version__}-{kind}")
     try:
         os.makedirs(folder, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _bytecode_cache():
+    """Compiled templates, kept between runs: the compile costs more than the render."""
+    import jinja2
+
+    folder = cache_dir("templates")
+    return jinja2.FileSystemBytecodeCache(folder) if folder else None
 
 
 @functools.cache
@@ -133,10 +139,46 @@ def _tf(template: str, context: dict, formatted: bool = False) -> str:
     return hcl.tidy(text) if formatted else hcl.format_hcl(text)
 
 
+@functools.cache
+def _sources_digest() -> str:
+    """What a module file's text depends on besides its flags: every template, and the code that
+    writes and formats HCL."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir().rglob("*.j2")):
+        digest.update(path.relative_to(templates_dir()).as_posix().encode() + b"\0" + path.read_bytes())
+    for code in (Path(hcl.__file__), Path(__file__)):
+        digest.update(code.read_bytes())
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=256)
 def _module_file(template: str, context_key: tuple) -> str:
-    """A module file depends only on its pattern's template and decided flags: render it once."""
-    return _tf(template, {"m": dict(context_key)})
+    """A module file depends only on its pattern's template and decided flags: render it once per
+    process, and keep it in the user's cache between runs."""
+    import hashlib
+    import os
+    import tempfile
+
+    folder = cache_dir("modules")
+    key = hashlib.sha256(repr((_sources_digest(), template, context_key)).encode()).hexdigest()
+    if folder:
+        try:
+            with open(os.path.join(folder, key), encoding="utf-8") as fh:
+                return fh.read()
+        except OSError:
+            pass
+    text = _tf(template, {"m": dict(context_key)})
+    if folder:
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, os.path.join(folder, key))
+        except OSError:
+            pass
+    return text
 
 
 def _freeze(context: dict) -> tuple:
