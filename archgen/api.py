@@ -58,11 +58,11 @@ class Blueprint:
     def alarms(self) -> dict:
         """The alarm destination, decided once for render and the modules."""
         alarms = self.head.alarms
-        if alarms.emails:
-            return {"emails": list(alarms.emails), "topic_name": f"{self.head.name}-alarms"}
-        if alarms.topic_arn:
-            return {"topic_arn": alarms.topic_arn}
-        return {}
+        return {
+            "emails": list(alarms.emails),
+            "topic_name": f"{self.head.name}-alarms" if alarms.emails else None,
+            "topic_arn": alarms.topic_arn,
+        }
 
 
 # --- model: pydantic errors become findings ----------------------------------
@@ -151,8 +151,9 @@ def read_bytes(path: Path, limit: int) -> bytes:
     return data
 
 
-def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> Blueprint:
-    """Read, model and check one blueprint, and build its components' modules if it is clean."""
+def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | typing.Callable[[str], Path] | None = None, max_bytes: int = MAX_FILE_BYTES) -> Blueprint:
+    """Read, model and check one blueprint, and build its components' modules if it is clean.
+    `out_dir`: where it will be rendered (or a function of its name), for rules about the output."""
     bp = Blueprint(path=Path(path), display=display or str(path))
 
     def fatal(message: str, line: int = 1, column: int = 1, rule: str = head_rules.YAML_SYNTAX.id) -> Blueprint:
@@ -172,8 +173,7 @@ def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | No
     try:
         bp.doc = loads(decode(raw))
     except LoadError as exc:
-        rule = head_rules.READ_LIMIT.id if "expands" in exc.message or "deeper" in exc.message or "more than" in exc.message else head_rules.YAML_SYNTAX.id
-        return fatal(exc.message, exc.line, exc.column, rule)
+        return fatal(exc.message, exc.line, exc.column, exc.rule)
     bp.issues += bp.doc.issues
     data = bp.doc.data
     if not isinstance(data, dict):
@@ -191,6 +191,8 @@ def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | No
         ]
     name = bp.head.name if bp.head else data.get("name") if isinstance(data.get("name"), str) else "x"
     region = bp.head.region if bp.head else "us-east-1"
+    if callable(out_dir):
+        out_dir = out_dir(name) if bp.head is not None else None
     ctx = Context(name, region, bp.path.parent, out_dir)
     if bp.head is not None:
         bp.issues += list(check_parts(bp.head, (), ctx))
@@ -252,9 +254,9 @@ def _build_context(bp: Blueprint, ctx: Context) -> patterns.BuildContext:
 
     alarms = bp.alarms
     actions = None
-    if "emails" in alarms:
+    if alarms["emails"]:
         actions = hcl.HCL("[aws_sns_topic.alarms.arn]")
-    elif "topic_arn" in alarms:
+    elif alarms["topic_arn"]:
         actions = [alarms["topic_arn"]]
     iam = role_settings(bp.head.iam.permissions_boundary, bp.head.iam.path)
     return patterns.BuildContext(bp.head.name, bp.head.region, bp.path.parent, iam, actions, ctx.components)
@@ -380,8 +382,7 @@ def _checked(paths: list[Path], out_dir_for, gates: typing.Sequence[str] | None,
     plans = []
     names: dict[str, Blueprint] = {}
     for path in paths:
-        out_dir = out_dir_for(path, None)
-        bp = read_blueprint(Path(path), out_dir=out_dir, max_bytes=max_bytes)
+        bp = read_blueprint(Path(path), out_dir=lambda name, path=path: out_dir_for(path, name), max_bytes=max_bytes)
         fatal |= bp.fatal is not None
         if bp.head is not None and out_dir_for.separate:
             first = names.setdefault(bp.head.name, bp)

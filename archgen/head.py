@@ -10,20 +10,17 @@ from typing import Iterator
 
 from .blocks.iam import BOUNDARY, ROLE_PATH
 from .findings import shown
+from .loader import DUPLICATE_KEY, INVALID_VALUE, READ_LIMIT, YAML_SYNTAX  # noqa: F401 - the reading rules, re-exported
 from .model import Alarms, BlueprintHead, Iam, State
 from .rules import Context, Violation, define, rule
 
-YAML_SYNTAX = define("AG001", "the file is a UTF-8 YAML document", "https://yaml.org/spec/1.2.2/")
-DUPLICATE_KEY = define("AG002", "no key is written twice", "https://yaml.org/spec/1.2.2/#mapping")
 UNKNOWN_FIELD = define("AG003", "every field is part of the blueprint language")
 MISSING_FIELD = define("AG004", "required fields are present")
-INVALID_VALUE = define("AG005", "values have the right type and form")
 VERSION = define("AG006", "the format version is 1")
 DUPLICATE_NAME = define("AG007", "component names are unique")
 UNKNOWN_PATTERN = define("AG008", "the pattern exists")
 NAME_LENGTH = define("AG009", "generated AWS names fit each service's length limit")
 NAME_COLLISION = define("AG010", "no two parts of a blueprint create the same AWS name")
-READ_LIMIT = define("AG011", "the file stays within archgen's reading limits: size, nesting, alias expansion")
 DUPLICATE_BLUEPRINT = define("AG012", "blueprints rendered together have different names (each writes its own folder)")
 
 TAGS_URL = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 import yaml
 
 from .findings import Issue, YamlPath, shown
+from .rules import define
+
+YAML_SYNTAX = define("AG001", "the file is a UTF-8 YAML document", "https://yaml.org/spec/1.2.2/")
+DUPLICATE_KEY = define("AG002", "no key is written twice", "https://yaml.org/spec/1.2.2/#mapping")
+INVALID_VALUE = define("AG005", "values have the right type and form")
+READ_LIMIT = define("AG011", "the file stays within archgen's reading limits: size, nesting, alias expansion")
 
 MAX_DEPTH = 64  # nesting levels; a blueprint needs a dozen
 MAX_NODES = 200_000  # values after alias expansion; a 1000-subscriber blueprint has about 20,000
@@ -34,11 +40,12 @@ _PLAIN_TAGS = {
 class LoadError(Exception):
     """The file could not be read as a YAML document at all (exit 2)."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1):
+    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = YAML_SYNTAX.id):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.rule = rule
 
 
 @dataclass
@@ -105,6 +112,7 @@ def _check_aliases(text: str) -> None:
                     f"the alias *{shown(event.anchor, 40)[1:-1]} expands the document beyond {MAX_NODES:,} values "
                     "(nested aliases multiply); write the values out or use fewer aliases",
                     *_mark(event.start_mark),
+                    rule=READ_LIMIT.id,
                 )
 
 
@@ -114,15 +122,15 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")  # scalar construction and merge keys only
         self.count = 0
 
-    def issue(self, path: YamlPath, message: str, node: yaml.Node, rule: str = "AG005") -> None:
-        self.doc.issues.append(Issue(rule, path, message, mark=_mark(node.start_mark)))
+    def issue(self, path: YamlPath, message: str, node: yaml.Node) -> None:
+        self.doc.issues.append(Issue(INVALID_VALUE.id, path, message, mark=_mark(node.start_mark)))
 
     def build(self, node: yaml.Node, path: YamlPath, depth: int = 0) -> object:
         self.count += 1
         if self.count > MAX_NODES:
-            raise LoadError(f"the document holds more than {MAX_NODES:,} values", *_mark(node.start_mark))
+            raise LoadError(f"the document holds more than {MAX_NODES:,} values", *_mark(node.start_mark), rule=READ_LIMIT.id)
         if depth > MAX_DEPTH:
-            raise LoadError(f"values nest deeper than {MAX_DEPTH} levels", *_mark(node.start_mark))
+            raise LoadError(f"values nest deeper than {MAX_DEPTH} levels", *_mark(node.start_mark), rule=READ_LIMIT.id)
         self.doc.values[path] = _mark(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
@@ -151,7 +159,7 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[child]
                 self.doc.issues.append(
-                    Issue("AG002", child, f"duplicate key {shown(key)} (first written at line {first[0]})", mark=_mark(key_node.start_mark))
+                    Issue(DUPLICATE_KEY.id, child, f"duplicate key {shown(key)} (first written at line {first[0]})", mark=_mark(key_node.start_mark))
                 )
                 continue
             self.doc.keys[child] = _mark(key_node.start_mark)

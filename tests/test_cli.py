@@ -397,3 +397,14 @@ def test_terraform_gate_findings_name_the_rendered_file(monkeypatch):
     finding = next(f for f in report.findings if f.rule == "AG920")
     assert finding.file.endswith("/modules/intake/outputs.tf") and finding.path == "components.intake"
     assert "urll" in finding.message
+
+
+def test_a_source_folder_holding_the_output_is_refused(tmp_path, cli):
+    source = tmp_path / "src" / "app"
+    source.mkdir(parents=True)
+    (source / "app.py").write_text("def handler(event, context):\n    return None\n")
+    path = tmp_path / "bp.yaml"
+    path.write_text(GOOD.replace("max_receive_count: 0", "max_receive_count: 5"))
+    result = cli("render", path, "-o", source / "out")
+    assert result.exit_code == 1 and " AG055 " in result.stdout and "holds the output folder" in result.stdout
+    assert not (source / "out").exists()

@@ -27,7 +27,7 @@ from archgen.terraform_gate import (
     terraform_available,
 )
 from archgen.tfprovider import cty
-from archgen.tfprovider.datasources import Context, read
+from archgen.tfprovider.datasources import ReadContext, read
 from archgen.tfprovider.schema import SchemaIndex, block_from_pb, build_response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
@@ -184,7 +184,7 @@ def test_policy_document_is_real_json():
         ),
         block.implied_type(),
     )
-    state = read("aws_iam_policy_document", block, config, Context())
+    state = read("aws_iam_policy_document", block, config, ReadContext())
     doc = json.loads(state["json"])
     assert doc == {
         "Version": "2012-10-17",
@@ -210,7 +210,7 @@ def test_archive_file_builds_the_zip(tmp_path, monkeypatch):
     block = block_from_pb(build_response(fixture_schema("archive")).data_source_schemas["archive_file"].block)
     config = {name: None for name in block.implied_type()[1]}
     config.update(type="zip", source_dir="src", output_path="build/app.zip")
-    state = read("archive_file", block, config, Context())
+    state = read("archive_file", block, config, ReadContext())
     data = (tmp_path / "build" / "app.zip").read_bytes()
     assert zipfile.ZipFile(tmp_path / "build" / "app.zip").namelist() == ["app.py"]
     assert state["output_size"] == len(data)
@@ -220,7 +220,7 @@ def test_archive_file_builds_the_zip(tmp_path, monkeypatch):
 
 def test_other_data_sources_get_known_values():
     index = SchemaIndex(build_response(fixture_schema("aws")))
-    state = read("aws_region", index.data_source("aws_region"), {}, Context("eu-central-1"))
+    state = read("aws_region", index.data_source("aws_region"), {}, ReadContext("eu-central-1"))
     assert state["region"] == state["name"] == "eu-central-1"
-    state = read("aws_partition", index.data_source("aws_partition"), {}, Context())
+    state = read("aws_partition", index.data_source("aws_partition"), {}, ReadContext())
     assert (state["partition"], state["dns_suffix"]) == ("aws", "amazonaws.com")

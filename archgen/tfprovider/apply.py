@@ -36,7 +36,7 @@ def requires_replace(type_name: str, prior: dict[str, Any] | None, proposed: dic
     return [name for name in REPLACE_ON_CHANGE.get(type_name, ()) if prior.get(name) != proposed.get(name)]
 
 
-def apply(type_name: str, block: Block, planned: dict[str, Any], ctx: datasources.Context) -> dict[str, Any]:
+def apply(type_name: str, block: Block, planned: dict[str, Any], ctx: datasources.ReadContext) -> dict[str, Any]:
     state = dict(planned)
     if type_name == "archive_file":
         config = {k: (None if v is cty.UNKNOWN else v) for k, v in planned.items()}

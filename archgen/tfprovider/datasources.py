@@ -47,7 +47,7 @@ class DataSourceError(Exception):
         self.attribute = attribute
 
 
-class Context:
+class ReadContext:
     """What a data source may need beyond its configuration."""
 
     def __init__(self, region: str | None = None) -> None:
@@ -58,7 +58,7 @@ class Context:
 # placeholders
 
 
-def placeholder(ty: Any, name: str, type_name: str, ctx: Context) -> Any:
+def placeholder(ty: Any, name: str, type_name: str, ctx: ReadContext) -> Any:
     """A plausible, wholly known value of type ``ty`` for attribute ``name``."""
     if ty == "string":
         if name == "arn" or name.endswith("_arn"):
@@ -89,7 +89,7 @@ def placeholder(ty: Any, name: str, type_name: str, ctx: Context) -> Any:
     return None
 
 
-def fill_known(block: Block, value: dict[str, Any], type_name: str, ctx: Context) -> dict[str, Any]:
+def fill_known(block: Block, value: dict[str, Any], type_name: str, ctx: ReadContext) -> dict[str, Any]:
     """Give every computed null (or unknown) attribute a placeholder value."""
     out = dict(value)
     for name, attr in block.attributes.items():
@@ -113,7 +113,7 @@ def fill_known(block: Block, value: dict[str, Any], type_name: str, ctx: Context
 # aws
 
 
-def _caller_identity(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _caller_identity(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     return {
         "id": ACCOUNT_ID,
         "account_id": ACCOUNT_ID,
@@ -122,7 +122,7 @@ def _caller_identity(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-def _region(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _region(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     region = cfg.get("region") or cfg.get("name") or cfg.get("id") or ctx.region
     return {
         "id": region,
@@ -133,7 +133,7 @@ def _region(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-def _partition(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _partition(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     return {
         "id": "aws",
         "partition": "aws",
@@ -142,7 +142,7 @@ def _partition(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-def _availability_zones(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _availability_zones(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     letters = "abc"
     return {
         "id": ctx.region,
@@ -198,7 +198,7 @@ def _statement(stmt: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _policy_document(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _policy_document(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     version = cfg.get("version") or "2012-10-17"
     doc: dict[str, Any] = {"Version": version}
     if cfg.get("policy_id"):
@@ -303,7 +303,7 @@ def _archive_entries(cfg: dict[str, Any]) -> list[tuple[str, bytes, int]]:
     return entries
 
 
-def _archive_file(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _archive_file(cfg: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     kind = cfg.get("type") or "zip"
     output_path = cfg.get("output_path")
     if not output_path:
@@ -353,7 +353,7 @@ def _archive_file(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
-READERS: dict[str, Callable[[dict[str, Any], Context], dict[str, Any]]] = {
+READERS: dict[str, Callable[[dict[str, Any], ReadContext], dict[str, Any]]] = {
     "aws_caller_identity": _caller_identity,
     "aws_region": _region,
     "aws_partition": _partition,
@@ -382,7 +382,7 @@ def _more_readers() -> None:
 _more_readers()
 
 
-def read(type_name: str, block: Block, config: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def read(type_name: str, block: Block, config: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     """The state of data source ``type_name`` for ``config`` (wholly known)."""
     state = dict(config)
     reader = READERS.get(type_name)

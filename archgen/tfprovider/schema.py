@@ -137,10 +137,6 @@ def write_response_cache(schema: dict[str, Any], path: Path) -> None:
     path.write_bytes(build_response(schema).SerializeToString())
 
 
-def read_response_cache(path: Path) -> pb.GetProviderSchema.Response:
-    return pb.GetProviderSchema.Response.FromString(path.read_bytes())
-
-
 # --------------------------------------------------------------------------
 # protobuf -> the little model planning needs
 

@@ -243,7 +243,7 @@ class ProviderService(tfplugin_pb2_grpc.ProviderServicer):
         if planned is None:  # destroy
             return pb.ApplyResourceChange.Response(new_state=request.planned_state)
         try:
-            state = apply.apply(request.type_name, block, planned, datasources.Context(self.region))
+            state = apply.apply(request.type_name, block, planned, datasources.ReadContext(self.region))
         except apply.ApplyError as exc:
             attr = [exc.attribute] if exc.attribute else None
             return pb.ApplyResourceChange.Response(diagnostics=[_error(exc.summary, exc.detail, attr)])
@@ -272,7 +272,7 @@ class ProviderService(tfplugin_pb2_grpc.ProviderServicer):
         ty = block.implied_type()
         config = _decode(request.config, ty) or {}
         try:
-            state = datasources.read(request.type_name, block, config, datasources.Context(self.region))
+            state = datasources.read(request.type_name, block, config, datasources.ReadContext(self.region))
         except datasources.DataSourceError as exc:
             attr = [exc.attribute] if exc.attribute else None
             return pb.ReadDataSource.Response(diagnostics=[_error(exc.summary, exc.detail, attr)])
