@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
-from pydantic_core import PydanticUndefined  # noqa: E402
+from pydantic_core import PydanticUndefined, to_jsonable_python  # noqa: E402
 
 from archgen import head, patterns  # noqa: E402,F401 - head registers the file rules
 from archgen.model import BlueprintHead  # noqa: E402
@@ -68,7 +68,8 @@ def _default(info) -> str:
         value = info.default_factory()
         if isinstance(value, BaseModel):
             return "see below"
-        return f"`{yaml.safe_dump(value, default_flow_style=True).strip()}`"
+        text = yaml.safe_dump(to_jsonable_python(value), default_flow_style=True, width=1000).strip()
+        return f"`{text}`" if len(text) <= 60 else "see the example"
     if info.default is None or info.default is PydanticUndefined:
         return "—"
     return f"`{info.default}`"
