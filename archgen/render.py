@@ -265,6 +265,7 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         files[f"{part}.tf"] = _tf(f"_root/{part}.tf.j2", root, formatted=part == "main")
         sources[f"{part}.tf"] = ""
     root["diagram"] = mermaid(components)
+    root["packages"] = any(rel.startswith("functions/") for c in components for rel in c.module.files)
     files["README.md"] = environment(False).get_template("_root/README.md.j2").render(root).rstrip("\n") + "\n"
     files[".gitignore"] = GITIGNORE
     sources["README.md"] = sources[".gitignore"] = ""
