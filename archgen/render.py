@@ -90,6 +90,8 @@ def environment(hcl_mode: bool):
         ref=hcl.ident_path,
         tf=hcl.fragment,
         attributes=hcl.attributes,
+        prefix=lambda value, text: hcl.fragment(text + value),
+        ljust_tf=lambda value, width: hcl.fragment(str(value).ljust(width)),
         comment=hcl.comment,
         md=_markdown,
     )
