@@ -104,7 +104,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-_UNION_TAG = re.compile(r"^(str|int|bool|float|none|(literal|list|dict|union|tagged-union|lax-or-strict|function-\w+)\[.*\])$")
+_UNION_TAG = re.compile(r"^(str|int|bool|float|none|(literal|list|dict|union|tagged-union|lax-or-strict|function-\w+)\[.*\])\Z")
 
 
 def _clean_loc(loc: tuple) -> tuple:

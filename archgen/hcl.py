@@ -23,8 +23,8 @@ class HCL(Markup):
     """
 
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_BARE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*\Z")
+_BARE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = {"for", "in", "if", "endif", "endfor", "else", "true", "false", "null"}
 
 
@@ -72,7 +72,7 @@ def comment(value: str) -> HCL:
 
 
 def ident(value: str) -> HCL:
-    if not isinstance(value, str) or not _IDENT.match(value):
+    if not isinstance(value, str) or not _IDENT.fullmatch(value):
         raise ValueError(f"not an HCL identifier: {value!r}")
     return HCL(value)
 
@@ -94,7 +94,7 @@ class Call:
     """A function call on plain data, e.g. `jsonencode({...})`, written at its place's indentation."""
 
     def __init__(self, function: str, argument: object):
-        if not _BARE_KEY.match(function):
+        if not _BARE_KEY.fullmatch(function):
             raise ValueError(f"not a function name: {function!r}")
         self.function = function
         self.argument = argument
@@ -148,7 +148,7 @@ def attributes(data: dict, indent: int, bare_keys: bool = True) -> HCL:
     entries = []
     for key, item in data.items():
         key = str(key)
-        bare = bare_keys and _BARE_KEY.match(key) and key not in _KEYWORDS
+        bare = bare_keys and _BARE_KEY.fullmatch(key) and key not in _KEYWORDS
         entries.append((key if bare else string(key), value(item, indent, bare_keys)))
     lines: list[str] = []
     run: list[tuple[str, str]] = []

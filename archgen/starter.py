@@ -11,7 +11,7 @@ from .errors import UsageError
 from .resources import templates_dir
 
 SCHEMA_LINE = "# yaml-language-server: $schema=https://archgen.dev/schema/blueprint-1.json\n"
-NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}\Z")
 
 
 def _starter(pattern: str) -> Path:

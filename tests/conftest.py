@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# property tests: a quick look in the fast tier, a thorough one in CI (.ci/run sets HYPOTHESIS_PROFILE=ci)
+settings.register_profile("fast", max_examples=40)
+settings.register_profile("ci", max_examples=400)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "blueprints").glob("*.yaml"))

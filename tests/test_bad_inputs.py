@@ -64,13 +64,13 @@ def _run(cli, tmp_path, text: str):
     assert "internal error" not in result.output and "Traceback" not in result.output, result.output
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(documents)
 def test_random_documents_never_crash(cli, tmp_path, document):
     _run(cli, tmp_path, yaml.safe_dump(document, allow_unicode=True))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.binary(max_size=200))
 def test_random_bytes_never_crash(cli, tmp_path, data):
     _run(cli, tmp_path, data)
@@ -89,7 +89,7 @@ def _paths(node, path=()):
 EXAMPLE_DATA = {e.stem: yaml.safe_load(e.read_text()) for e in EXAMPLES}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.sampled_from(sorted(EXAMPLE_DATA)), st.data())
 def test_mutated_examples_never_crash(cli, tmp_path, example, data):
     document = copy.deepcopy(EXAMPLE_DATA[example])

@@ -92,7 +92,7 @@ def _document(value) -> str:
     return "locals {\n  value = " + hcl.value(value, 1) + "\n}\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(tags, filter_policies))
 def test_python_hcl2_reads_back_the_same_value(value):
     # python-hcl2 8.1 misreads `$${` and `%%{` in places; archgen's structural check
@@ -118,7 +118,7 @@ def go_parser():
     proc.wait(timeout=10)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.one_of(tags, filter_policies))
 def test_go_hcl_parser_reads_back_the_same_value(go_parser, value):
     # hcl2json gives literal strings decoded and anything else as an expression "${...}"
@@ -151,7 +151,7 @@ def test_escape_examples():
         hcl.ident('x" {')
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(tags, filter_policies))
 def test_values_are_written_already_formatted(value):
     """The root main.tf is not run through the formatting pass: hcl.value must leave what it would."""

@@ -61,12 +61,14 @@ def _module_main(rendered: Rendered, component: str = "hpc") -> str:
     return str(rendered.files[f"modules/{component}/main.tf"])
 
 
+@pytest.mark.slow
 def test_example_config_passes_the_pcluster_gate(pcluster_env: str) -> None:
     rendered = api.rendered_for(EXAMPLE)
     assert CONFIG in rendered.files
     assert run_pcluster_gate(rendered, "out/cfd") == []
 
 
+@pytest.mark.slow
 def test_every_example_config_passes_the_pcluster_gate(pcluster_env: str) -> None:
     checked = 0
     for example in EXAMPLES:
@@ -87,6 +89,7 @@ def test_every_example_config_passes_the_pcluster_gate(pcluster_env: str) -> Non
         ('Os: "alinux2023"', 'Os: "alinux2"', "Image.Os", "Must be one of: alinux2023,", "alinux2"),
     ],
 )
+@pytest.mark.slow
 def test_broken_config_is_rejected_by_the_gate(pcluster_env: str, old: str, new: str, where: str, message: str, line: str) -> None:
     rendered = api.rendered_for(EXAMPLE)
     broken = copy.copy(rendered)
@@ -175,6 +178,7 @@ def test_terraform_templatefile_makes_a_config_pcluster_accepts(pcluster_env: st
     assert run_pcluster_check([path]) == []
 
 
+@pytest.mark.slow
 def test_existing_network_ids_are_written_as_given(pcluster_env: str, tmp_path: Path) -> None:
     rendered = _render(
         """

@@ -76,6 +76,8 @@ EXPECTED = {
     "fail_duplicate_key": ((), "not valid YAML: Duplicate key found: MaxCount", "yaml", "MaxCount: 4"),
 }
 
+pytestmark = pytest.mark.slow  # needs aws-parallelcluster's own environment
+
 
 @pytest.fixture(scope="module")
 def pcluster_env() -> str:

@@ -7,7 +7,11 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:

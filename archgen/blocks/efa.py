@@ -11,7 +11,7 @@ from pathlib import Path
 
 URL = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html#efa-instance-types"
 DATA = Path(__file__).resolve().parent.parent / "data" / "efa-instance-types.txt"
-INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
 
 
 @functools.cache

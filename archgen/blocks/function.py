@@ -73,8 +73,8 @@ RESERVED_ENV = frozenset(
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 RETENTION_URL = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html"
 
-ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*\Z")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+\Z")
 # Lambda runs container images from Amazon ECR only, in the function's own Region
 # https://docs.aws.amazon.com/lambda/latest/dg/images-create.html
 IMAGE_URI = re.compile(

@@ -18,16 +18,16 @@ from ..model import Strict
 from ..rules import Context, Violation, rule
 
 GRAMMAR = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
-ACTION = re.compile(r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$")
-SID = re.compile(r"^[A-Za-z0-9]*$")
+ACTION = re.compile(r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)\Z")
+SID = re.compile(r"^[A-Za-z0-9]*\Z")
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 KMS_KEY = re.compile(
     r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)"
     r"|alias/[A-Za-z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
 )
 KMS_KEY_URL = "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id"
-ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
-BOUNDARY = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+$")
+ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?\Z")
+BOUNDARY = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+\Z")
 
 StringOrList = Union[str, list[str]]
 

@@ -35,9 +35,9 @@ VPC_PREFIX = limit("network_vpc_prefix", 16, 26, "", VPC_CIDR_URL)
 DEFAULT_CIDR = default("network_cidr", "10.0.0.0/16")
 DEFAULT_FLOW_LOG_RETENTION_DAYS = default("network_flow_log_retention_days", 365)
 
-SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
-SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
-ZONE_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$")
+SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})\Z")
+SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})\Z")
+ZONE_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]\Z")
 IDS_URL = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html"
 
 

@@ -55,8 +55,8 @@ ATTEMPTS = limit("batch_attempts", 1, 10, "attempts", RETRY_URL)
 TIMEOUT = limit("batch_timeout", 60, None, "seconds", TIMEOUT_URL)
 RUNNABLE_LIMIT = limit("batch_runnable_limit", 600, 86400, "seconds", STATE_LIMIT_URL)
 IMAGE_LENGTH = 255
-IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/#@-]*$")
-RANGE = re.compile(r"^(?P<start>\d*):(?P<end>\d*)$|^(?P<one>\d+)$")
+IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/#@-]*\Z")
+RANGE = re.compile(r"^(?P<start>\d*):(?P<end>\d*)$|^(?P<one>\d+)\Z")
 DEFAULT_MAX_VCPUS = default("batch_max_vcpus", 256)
 DEFAULT_ATTEMPTS = default("batch_attempts", 1)
 DEFAULT_RUNNABLE_LIMIT = default("batch_runnable_limit", 14400)
@@ -215,7 +215,7 @@ def instance_types(c: BatchMultinode, ctx: Context) -> Iterator[Violation]:
         if t == "optimal" or t.startswith("default_"):
             valid = False
             yield Violation(("compute", "instance_types", i), f"{t} lets Batch choose; a multi-node job in a placement group needs named instance types, e.g. c5n.18xlarge")
-        elif not (efa.INSTANCE_TYPE.match(t) or re.match(r"^[a-z][a-z0-9-]*$", t)):
+        elif not (efa.INSTANCE_TYPE.match(t) or re.match(r"^[a-z][a-z0-9-]*\Z", t)):
             valid = False
             yield Violation(("compute", "instance_types", i), f"an EC2 instance type or family such as c5n.18xlarge or c5n, got {shown(t)}")
     t = c.job.instance_type

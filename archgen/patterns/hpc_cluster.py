@@ -48,7 +48,7 @@ PLACEMENT_URL = "https://docs.aws.amazon.com/parallelcluster/latest/ug/Schedulin
 QUEUES = limit("hpc_queues", 1, 50, "queues", SCHEDULING_URL)
 QUEUE_MIN = limit("hpc_queue_min", 0, None, "nodes", SCHEDULING_URL)
 QUEUE_MAX = limit("hpc_queue_max", 1, None, "nodes", SCHEDULING_URL)
-NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+NAME = re.compile(r"^[a-z][a-z0-9-]*\Z")
 NAME_LENGTH = 25
 OS_VALUES = ("alinux2023", "ubuntu2204", "ubuntu2404", "rhel8", "rocky8", "rhel9", "rocky9")
 DEFAULT_OS = default("hpc_os", "alinux2023")
@@ -57,7 +57,7 @@ RESERVED_DIRS = frozenset(
     "/bin /boot /dev /etc /lib /lib64 /media /mnt /opt /opt/parallelcluster /opt/parallelcluster/shared "
     "/opt/parallelcluster/shared_login_nodes /opt/slurm /opt/intel /proc /root /run /sbin /srv /sys /tmp /usr /var".split()
 )
-MOUNT_DIR = re.compile(r"^/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+MOUNT_DIR = re.compile(r"^/[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
 
 # FSx for Lustre (CreateFileSystem StorageCapacity; CreateFileSystemLustreConfiguration PerUnitStorageThroughput)
 DEPLOYMENTS = ("SCRATCH_1", "SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2")
@@ -65,8 +65,8 @@ FSX_INCREMENT = {"SCRATCH_1": 3600, "SCRATCH_2": 2400, "PERSISTENT_1": 2400, "PE
 FSX_THROUGHPUT = {"PERSISTENT_1": (50, 100, 200), "PERSISTENT_2": (125, 250, 500, 1000)}
 DEFAULT_DEPLOYMENT = default("hpc_fsx_deployment", "SCRATCH_2")
 DEFAULT_CAPACITY = default("hpc_fsx_capacity_gib", 1200)
-S3_PATH = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/(?P<key>[A-Za-z0-9!_.*'()/-]*))?$")
-PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/?$")
+S3_PATH = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/(?P<key>[A-Za-z0-9!_.*'()/-]*))?\Z")
+PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/?\Z")
 
 
 class HeadNode(Strict):

@@ -47,10 +47,10 @@ NACL_RULE_NUMBER = limit("nacl_rule_number", 1, 32766, "", NACL_RULE_URL)
 DEFAULT_DENY_RULES = 1  # 32767 (IPv4) or 32768 (IPv6), counted in the quota
 MAX_STEP = 10
 
-NETWORK_ACL_ID = re.compile(r"^acl-([0-9a-f]{8}|[0-9a-f]{17})$")
-SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
-LB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z0-9-]+):\d{12}:loadbalancer/(?P<kind>app|net|gwy)/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$")
-DISTRIBUTION_ID = re.compile(r"^E[A-Z0-9]{10,15}$")
+NETWORK_ACL_ID = re.compile(r"^acl-([0-9a-f]{8}|[0-9a-f]{17})\Z")
+SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})\Z")
+LB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z0-9-]+):\d{12}:loadbalancer/(?P<kind>app|net|gwy)/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}\Z")
+DISTRIBUTION_ID = re.compile(r"^E[A-Z0-9]{10,15}\Z")
 EDGE_PATTERN = "edge-cache"
 
 
