@@ -111,45 +111,50 @@ def value(data: object, indent: int = 0, bare_keys: bool = False) -> HCL:
     `bare_keys` writes identifier-like keys unquoted (for jsonencode documents that read like
     JSON, keys stay quoted).
     """
-    if isinstance(data, HCL):
-        return data
-    if data is None:
-        return HCL("null")
-    if isinstance(data, bool):
-        return HCL("true" if data else "false")
-    if isinstance(data, (int, float)):
-        return HCL(_number(data))
-    if isinstance(data, str):
-        if _PLAIN.fullmatch(data):  # nothing to escape or normalise: the common case, kept fast
-            return HCL(f'"{data}"')
-        return string(data)
-    if isinstance(data, Call):
-        return HCL(f"{data.function}({value(data.argument, indent)})")  # JSON-like: keys stay quoted
-    if isinstance(data, (list, tuple)):
-        items = [value(item, indent + 1, bare_keys) for item in data]
-        if not items:
-            return HCL("[]")
-        if all("\n" not in item for item in items) and sum(len(i) + 2 for i in items) + indent * 2 < 100:
-            return HCL("[" + ", ".join(items) + "]")
-        pad = "  " * (indent + 1)
-        body = "".join(f"{pad}{item},\n" for item in items)
-        return HCL("[\n" + body + "  " * indent + "]")
-    if isinstance(data, dict):
-        if not data:
-            return HCL("{}")
-        return HCL("{\n" + attributes(data, indent + 1, bare_keys) + "  " * indent + "}")
-    raise TypeError(f"cannot write {type(data).__name__} as HCL")
+    return data if isinstance(data, HCL) else HCL(_text(data, indent, bare_keys))
 
 
 def attributes(data: dict, indent: int, bare_keys: bool = True) -> HCL:
     """The body of an object or block: one `key = value` line each, aligned as hclwrite aligns
     them (a run of single-line attributes; an attribute opening a multi-line value stands alone)."""
+    return HCL(_attributes(data, indent, bare_keys))
+
+
+# The text is built as plain str and marked HCL once: every piece below is a literal made here.
+
+
+def _text(data: object, indent: int, bare_keys: bool) -> str:
+    if isinstance(data, HCL):
+        return str(data)
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, (int, float)):
+        return _number(data)
+    if isinstance(data, str):
+        if _PLAIN.fullmatch(data):  # nothing to escape or normalise: the common case, kept fast
+            return f'"{data}"'
+        return str(string(data))
+    if isinstance(data, Call):
+        return f"{data.function}({_text(data.argument, indent, False)})"  # JSON-like: keys stay quoted
+    if isinstance(data, (list, tuple)):
+        items = [_text(item, indent + 1, bare_keys) for item in data]
+        if not items:
+            return "[]"
+        if all("\n" not in item for item in items) and sum(len(i) + 2 for i in items) + indent * 2 < 100:
+            return "[" + ", ".join(items) + "]"
+        pad = "  " * (indent + 1)
+        return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
+    if isinstance(data, dict):
+        if not data:
+            return "{}"
+        return "{\n" + _attributes(data, indent + 1, bare_keys) + "  " * indent + "}"
+    raise TypeError(f"cannot write {type(data).__name__} as HCL")
+
+
+def _attributes(data: dict, indent: int, bare_keys: bool) -> str:
     pad = "  " * indent
-    entries = []
-    for key, item in data.items():
-        key = str(key)
-        bare = bare_keys and _BARE_KEY.fullmatch(key) and key not in _KEYWORDS
-        entries.append((key if bare else string(key), value(item, indent, bare_keys)))
     lines: list[str] = []
     run: list[tuple[str, str]] = []
 
@@ -158,14 +163,18 @@ def attributes(data: dict, indent: int, bare_keys: bool = True) -> HCL:
         lines.extend(f"{pad}{k.ljust(width)} = {v}\n" for k, v in run)
         run.clear()
 
-    for key_text, text in entries:
+    for key, item in data.items():
+        key = str(key)
+        bare = bare_keys and _BARE_KEY.fullmatch(key) and key not in _KEYWORDS
+        key_text = key if bare else _text(key, indent, False)
+        text = _text(item, indent, bare_keys)
         if "\n" in text:
             flush()
             lines.append(f"{pad}{key_text} = {text}\n")
         else:
             run.append((key_text, text))
     flush()
-    return HCL("".join(lines))
+    return "".join(lines)
 
 
 def for_python_hcl2(text: str) -> str:
