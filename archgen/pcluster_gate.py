@@ -62,11 +62,15 @@ class PclusterError:
 
 def pcluster_python() -> str | None:
     """The python to run the check with: $ARCHGEN_PCLUSTER (a python of a venv with aws-parallelcluster, or
-    the venv folder), else None. A venv's bin/python is a symlink that must not be resolved: it is the path
+    the venv folder), else archgen's own python when the `archgen[pcluster]` extra put aws-parallelcluster
+    beside it, else None. A venv's bin/python is a symlink that must not be resolved: it is the path
     that makes the venv's site-packages importable."""
     configured = os.environ.get(ENV_VAR)
     if not configured:
-        return None
+        import importlib.util
+        import sys
+
+        return sys.executable if importlib.util.find_spec("pcluster") is not None else None
     path = Path(configured).expanduser()
     if path.is_dir():
         for candidate in (path / "bin" / "python", path / "bin" / "python3", path / "Scripts" / "python.exe"):

@@ -226,18 +226,19 @@ def test_init_writes_a_blueprint_that_validates_for_every_pattern(tmp_path, cli)
     assert "name: other" in (target / "blueprint.yaml").read_text()
 
 
-def test_init_refuses_what_it_cannot_write(tmp_path, cli):
+def test_init_refuses_what_it_cannot_write(tmp_path, cli, monkeypatch):
     (tmp_path / "file").write_text("x")
     result = cli("init", tmp_path / "file" / "sub")
     assert result.exit_code == 2 and "archgen:" in result.stderr and "internal error" not in result.stderr
     (tmp_path / "dir" / "blueprint.yaml").mkdir(parents=True)
     result = cli("init", tmp_path / "dir", "--force")
     assert result.exit_code == 2 and "is a folder" in result.stderr
-    if os.geteuid() != 0:  # root writes anywhere
-        locked = tmp_path / "locked"
-        locked.mkdir(mode=0o500)
-        result = cli("init", locked)
-        assert result.exit_code == 2 and "cannot write" in result.stderr
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_text", refuse)  # a folder that is not writable (root writes anywhere)
+    result = cli("init", tmp_path / "locked")
+    assert result.exit_code == 2 and "cannot write" in result.stderr and "Permission denied" in result.stderr
 
 
 def test_an_asked_gate_that_cannot_run_exits_2(write_blueprint, cli, monkeypatch):

@@ -282,3 +282,16 @@ def test_locate_degenerate_documents() -> None:
     assert locate("a: 1\na: 2\n", ("a",)) == 2  # duplicate keys: the last one, as PyYAML keeps it
     assert locate("- x\n- y: 1\n", (1, "y")) == 2
     assert locate("1: one\n", (1,)) == 1  # int-looking keys are matched by their text
+
+
+def test_archgen_pcluster_extra_is_found_beside_archgen(monkeypatch):
+    """Without $ARCHGEN_PCLUSTER, an aws-parallelcluster installed with archgen (the extra) is used."""
+    import importlib.util
+    import sys
+
+    monkeypatch.delenv("ARCHGEN_PCLUSTER", raising=False)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "pcluster" else real(name, *a))
+    assert pcluster_gate.pcluster_python() == sys.executable
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pcluster" else real(name, *a))
+    assert pcluster_gate.pcluster_python() is None
