@@ -39,6 +39,19 @@ class AwsName:
         return self.name
 
 
+# Namespaces several blocks and patterns create names in, defined once: two parts of a blueprint
+# that would make the same name collide whichever pattern they belong to (AG010).
+IAM_ROLE = namespace("iam-role", "IAM role", 64, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html")
+INSTANCE_PROFILE = namespace("iam-instance-profile", "IAM instance profile", 128, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html")
+LOG_GROUP = namespace("log-group", "CloudWatch Logs log group", 512, "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html")
+ALARM = namespace("cloudwatch-alarm", "CloudWatch alarm", 255, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html")
+EVENT_RULE = namespace("eventbridge-rule", "EventBridge rule", 64, "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html")
+SECURITY_GROUP = namespace("security-group", "security group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html")
+LAUNCH_TEMPLATE = namespace("launch-template", "EC2 launch template", 128, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html")
+PLACEMENT_GROUP = namespace("placement-group", "EC2 placement group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreatePlacementGroup.html")
+AUTOSCALING_GROUP = namespace("autoscaling-group", "Auto Scaling group", 255, "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html")
+
+
 def join(*parts: str) -> str:
     """`shop`, `orders`, `audit` -> `shop-orders-audit`."""
     return "-".join(p for p in parts if p)

@@ -234,7 +234,7 @@ def test_names_fit_their_limits_and_roles_carry_the_region():
         module = bp.components[0].module
         kinds = {n.namespace.what for n in module.names}
         assert {"security group", "IAM role", "IAM instance profile", "CloudWatch alarm"} <= kinds
-        assert ("Auto Scaling group" in kinds) == ("launch template" in kinds) == (strategy != "standby")
+        assert ("Auto Scaling group" in kinds) == ("EC2 launch template" in kinds) == (strategy != "standby")
         assert ("EventBridge rule" in kinds) == (strategy != "asg-eip")
         for name in module.names:
             assert len(name.name) <= name.namespace.limit

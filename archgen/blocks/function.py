@@ -19,13 +19,11 @@ from pydantic import Field
 
 from ..findings import shown
 from ..model import Duration, Int, SizeMiB, Strict
-from ..names import AwsName, namespace
+from ..names import IAM_ROLE, LOG_GROUP, AwsName, namespace
 from ..rules import Context, Violation, default, limit, rule
 from ..units import human_duration
 
 LAMBDA = namespace("lambda", "Lambda function", 64, "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html")
-IAM_ROLE = namespace("iam-role", "IAM role", 64, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html")
-LOG_GROUP = namespace("log-group", "CloudWatch Logs log group", 512, "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html")
 
 QUOTAS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
 TIMEOUT = limit("function_timeout", 1, 900, "seconds", "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html")

@@ -22,11 +22,10 @@ from pydantic import Field
 
 from ..findings import shown
 from ..model import Strict
-from ..names import AwsName, namespace
+from ..names import SECURITY_GROUP, AwsName
 from ..rules import Context, Violation, default, limit, rule
 from .function import IAM_ROLE, LOG_GROUP
 
-SECURITY_GROUP = namespace("security-group", "security group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html")
 
 VPC_CIDR_URL = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html"
 # A VPC's block is /16 to /28; archgen cuts it in a private half and a public quarter, and a

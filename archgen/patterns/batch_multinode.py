@@ -24,7 +24,7 @@ from ..blocks.function import IAM_ROLE, LOG_GROUP, check_log_retention
 from ..blocks.network import Network
 from ..findings import shown
 from ..model import ComponentBase, Duration, Int, SizeMiB, Strict
-from ..names import AwsName, namespace
+from ..names import EVENT_RULE, INSTANCE_PROFILE, LAUNCH_TEMPLATE, PLACEMENT_GROUP, AwsName, namespace
 from ..resources import templates_dir
 from ..rules import Context, Violation, default, limit, rule
 from . import BuildContext, Edge, Module, Node, Pattern
@@ -33,10 +33,6 @@ BATCH_API = "https://docs.aws.amazon.com/batch/latest/APIReference"
 COMPUTE_ENVIRONMENT = namespace("batch-compute-environment", "Batch compute environment", 128, f"{BATCH_API}/API_CreateComputeEnvironment.html")
 JOB_QUEUE = namespace("batch-job-queue", "Batch job queue", 128, f"{BATCH_API}/API_CreateJobQueue.html")
 JOB_DEFINITION = namespace("batch-job-definition", "Batch job definition", 128, f"{BATCH_API}/API_RegisterJobDefinition.html")
-LAUNCH_TEMPLATE = namespace("batch-launch-template", "EC2 launch template", 128, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html")
-PLACEMENT_GROUP = namespace("batch-placement-group", "EC2 placement group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreatePlacementGroup.html")
-INSTANCE_PROFILE = namespace("batch-instance-profile", "IAM instance profile", 128, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html")
-EVENTS_RULE = namespace("batch-events-rule", "EventBridge rule", 64, "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html")
 
 MNP_CE = "https://docs.aws.amazon.com/batch/latest/userguide/mnp-ce.html"
 NODE_GROUPS_URL = "https://docs.aws.amazon.com/batch/latest/userguide/mnp-node-groups.html"
@@ -330,7 +326,7 @@ def build(c: BatchMultinode, ctx: BuildContext) -> Module:
         AwsName(INSTANCE_PROFILE, names_["instance_profile"], path),
         AwsName(IAM_ROLE, names_["service_role"], path),
         AwsName(LOG_GROUP, names_["log_group"], path),
-        AwsName(EVENTS_RULE, names_["failed_rule"], path),
+        AwsName(EVENT_RULE, names_["failed_rule"], path),
     ]
     queue = Node(f"Batch job queue {base}", "queue")
     environment = Node(f"compute environment {base}: {', '.join(c.compute.instance_types)}", "box")

@@ -20,10 +20,10 @@ from typing import Iterator, Literal, Union
 
 from pydantic import Field, field_validator
 
-from ..blocks.function import LOG_GROUP, RETENTION_URL, check_log_retention
+from ..blocks.function import RETENTION_URL, check_log_retention
 from ..findings import shown
 from ..model import ComponentBase, Duration, Int, Strict
-from ..names import AwsName, namespace
+from ..names import ALARM, LOG_GROUP, SECURITY_GROUP, AwsName, namespace
 from ..rules import Context, Violation, default, limit, rule
 from ..units import human_duration
 from . import BuildContext, Edge, Module, Node, Pattern
@@ -52,10 +52,8 @@ ORIGIN_REQUEST_POLICY = namespace("cloudfront-origin-request-policy", "CloudFron
 RESPONSE_HEADERS_POLICY = namespace("cloudfront-response-headers-policy", "CloudFront response headers policy", 128, "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html")
 ORIGIN_ACCESS_CONTROL = namespace("cloudfront-origin-access-control", "CloudFront origin access control", 64, "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html")
 LOG_DELIVERY = namespace("logs-delivery", "CloudWatch Logs delivery source or destination", 60, "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliverySource.html")
-EDGE_ALARM = namespace("edge-cache-alarm", "CloudWatch alarm", 255, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html")
 REPLICATION_GROUP = namespace("elasticache-replication-group", "ElastiCache replication group", 40, EC_RG_URL)
 SUBNET_GROUP = namespace("elasticache-subnet-group", "ElastiCache subnet group", 255, "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html")
-CACHE_SECURITY_GROUP = namespace("edge-cache-security-group", "security group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html")
 
 # CachePolicyConfig: MinTTL <= DefaultTTL <= MaxTTL (archgen keeps MinTTL at 0 so that an origin's
 # Cache-Control: no-store / private is honoured)
@@ -471,7 +469,7 @@ def build(c: EdgeCache, ctx: BuildContext) -> Module:
         AwsName(RESPONSE_HEADERS_POLICY, gname, path),
         AwsName(LOG_GROUP, access_log_group(base, ctx.region), path),
         AwsName(LOG_DELIVERY, gname, path),
-        AwsName(EDGE_ALARM, f"{gname}-cloudfront-5xx", path),
+        AwsName(ALARM, f"{gname}-cloudfront-5xx", path),
     ]
     origin: dict = {"kind": c.origin.kind, "domain_name": c.origin.domain}
     if c.origin.path:
@@ -571,7 +569,7 @@ def build(c: EdgeCache, ctx: BuildContext) -> Module:
         names += [
             AwsName(REPLICATION_GROUP, base, ("data_cache",)),
             AwsName(SUBNET_GROUP, base, ("data_cache",)),
-            AwsName(CACHE_SECURITY_GROUP, f"{base}-cache", ("data_cache",)),
+            AwsName(SECURITY_GROUP, f"{base}-cache", ("data_cache",)),
             AwsName(LOG_GROUP, f"/aws/elasticache/{base}/slow-log", ("data_cache",)),
         ]
         data: dict = {

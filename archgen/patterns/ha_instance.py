@@ -37,7 +37,7 @@ from ..blocks.function import Function
 from ..blocks.iam import BOUNDARY
 from ..findings import shown
 from ..model import ComponentBase, Duration, Int, SizeGiB, Strict
-from ..names import AwsName, namespace
+from ..names import ALARM, AUTOSCALING_GROUP, EVENT_RULE, INSTANCE_PROFILE, LAUNCH_TEMPLATE, SECURITY_GROUP, AwsName
 from ..resources import templates_dir
 from ..rules import Context, Violation, default, limit, rule
 from ..units import human_duration
@@ -47,12 +47,6 @@ from . import BuildContext, Edge, Module, Node, Pattern
 # Keys carry the pattern's name so that they never clash with a building block that defines
 # the same AWS namespace later; collisions (AG010) are found by `what`, across patterns.
 
-ASG = namespace("ha-instance:autoscaling-group", "Auto Scaling group", 255, "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html")
-LAUNCH_TEMPLATE = namespace("ha-instance:launch-template", "launch template", 128, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html")
-INSTANCE_PROFILE = namespace("ha-instance:instance-profile", "IAM instance profile", 128, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html")
-SECURITY_GROUP = namespace("ha-instance:security-group", "security group", 255, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html")
-ALARM = namespace("ha-instance:alarm", "CloudWatch alarm", 255, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html")
-EVENT_RULE = namespace("ha-instance:event-rule", "EventBridge rule", 64, "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html")
 
 # The tag that marks what belongs to one component: its Elastic IP (attach-eip.sh finds it by
 # this tag), its instances (IAM conditions), and, for asg-ebs, its data volume and snapshots
@@ -666,7 +660,7 @@ def build(c: HaInstance, ctx: BuildContext) -> Module:
         )
     else:
         names.update(launch_template=base, autoscaling_group=base)
-        aws_names += [AwsName(LAUNCH_TEMPLATE, base, ("name",)), AwsName(ASG, base, ("name",))]
+        aws_names += [AwsName(LAUNCH_TEMPLATE, base, ("name",)), AwsName(AUTOSCALING_GROUP, base, ("name",))]
         alarms = {"in_service": f"{base}-in-service"}
         outputs += [("autoscaling_group_name", "name of the Auto Scaling group of one instance"), ("launch_template_id", "id of the launch template")]
         inventory = [
