@@ -10,14 +10,15 @@ without a part are reported by the loader, the engine or a gate.
 Ids: `AG` and three digits, given out by family, ten at a time (a family may
 take adjacent tens). docs/rules.md lists every rule; tools/gen_docs.py writes it.
 
-    AG00x-AG03x  the file and the blueprint head (YAML, fields, names, tags, state, IAM)
-    AG05x        Lambda functions         AG06x  SNS topics
-    AG07x        S3 buckets               AG08x  EventBridge rules and targets
-    AG09x        IAM policy statements and KMS keys
-    AG10x-AG11x  SQS queues and their Lambda trigger
-    AG2xx-AG8xx  patterns, a ten or two each (AG20x topic-worker, AG30x fan-out, ...)
-    AG85x-AG89x  network and EC2 building blocks
-    AG9xx        the rendered output (parse, references, schema, terraform, checkov, ...)
+    AG00x-AG03x  the file and the blueprint head (YAML, fields, names, tags, state, IAM, alarms)
+    AG04x-AG05x  Lambda functions        AG06x  SNS topics         AG07x  S3 buckets
+    AG09x        IAM policy statements   AG10x-AG11x  SQS queues and their Lambda trigger
+    AG20x topic-worker   AG30x fan-out   AG50x-AG51x ip-blocklist and WAF   AG52x-AG53x edge-cache
+    AG60x hpc-cluster    AG61x batch-multinode   AG70x-AG71x ha-instance
+    AG85x-AG89x  network building blocks
+    AG9xx        the rendered output (parse, references, schema, terraform, checkov, ParallelCluster)
+Free tens (AG08x, AG12x-AG19x, AG21x-AG29x, AG31x-AG49x, AG54x-AG59x, AG62x-AG69x, AG72x-AG84x)
+leave room for the patterns to come.
 """
 
 from __future__ import annotations
