@@ -431,9 +431,8 @@ def validate(paths: list[Path], *, strict: bool = False, gates: typing.Sequence[
     code = _exit_code(findings, fatal, strict)
     pcluster = any(_has_pcluster(rendered) for _, _, rendered in plans)
     messages = [f"archgen: {gate} did not run ({why})" for gate, why in (missing or {}).items() if gate != "pcluster" or pcluster]
-    if code == 0:
-        ran = [g for g in gates if g != "pcluster" or pcluster]
-        messages.append(_summary(len(paths), findings, ran))
+    ran = [g for g in gates if g != "pcluster" or pcluster]
+    messages.append(_summary(len(paths), findings, ran))  # which gates ran, clean or not
     return Report(findings, code, messages)
 
 

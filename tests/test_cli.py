@@ -409,3 +409,9 @@ def test_a_source_folder_holding_the_output_is_refused(tmp_path, cli):
     result = cli("render", path, "-o", source / "out")
     assert result.exit_code == 1 and " AG055 " in result.stdout and "holds the output folder" in result.stdout
     assert not (source / "out").exists()
+
+
+def test_validate_says_which_gates_ran_even_with_findings(write_blueprint, cli):
+    result = validate(cli, write_blueprint(GOOD))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == "1 blueprint, 1 finding (gates: schema)"
