@@ -10,14 +10,13 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pydantic
-
 from . import head as head_rules
 from . import patterns
 from .errors import UsageError
 from .findings import Finding, Issue, YamlPath, format_path, has_errors, shown
 from .loader import Document, LoadError, decode, loads
 from .model import BlueprintHead
+from .modeling import Model, ValidationError
 from .names import AwsName
 from .render import Component, Rendered
 from .rules import Context, check_parts
@@ -65,7 +64,7 @@ class Blueprint:
         }
 
 
-# --- model: pydantic errors become findings ----------------------------------
+# --- model: validation errors (pydantic's) become findings ----------------------------------
 
 
 def _models_in(annotation) -> list[type]:
@@ -77,7 +76,7 @@ def _models_in(annotation) -> list[type]:
         for arg in typing.get_args(annotation):
             found += _models_in(arg)
         return found
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Model):
         return [annotation]
     return []
 
@@ -112,7 +111,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(p for p in loc if isinstance(p, int) or not _UNION_TAG.match(p))
 
 
-def validation_issues(exc: pydantic.ValidationError, model: type, prefix: YamlPath = ()) -> list[Issue]:
+def validation_issues(exc: ValidationError, model: type, prefix: YamlPath = ()) -> list[Issue]:
     issues: list[Issue] = []
     seen: set[tuple] = set()
     for err in exc.errors(include_url=False):
@@ -184,7 +183,7 @@ def read_blueprint(path: Path, display: str | None = None, *, out_dir: Path | ty
         bp.issues.append(head_rules.VERSION.issue(("archgen",), f"this archgen reads blueprint format 1 (the integer 1), got {shown(version)}"))
     try:
         bp.head = BlueprintHead.model_validate(data)
-    except pydantic.ValidationError as exc:
+    except ValidationError as exc:
         bp.issues += [
             i for i in validation_issues(exc, BlueprintHead)
             if not (i.path[:1] == ("archgen",) and "archgen" in data) and not bp.doc.reported(i.path)
@@ -227,7 +226,7 @@ def _read_components(bp: Blueprint, items: list, ctx: Context) -> None:
             continue
         try:
             models.append((index, pattern.model.model_validate(item), pattern))
-        except pydantic.ValidationError as exc:
+        except ValidationError as exc:
             bp.issues += [i for i in validation_issues(exc, pattern.model, base) if not bp.doc.reported(i.path)]
     ctx = Context(ctx.blueprint_name, ctx.region, ctx.blueprint_dir, ctx.out_dir, tuple(m for _, m, _ in models))
     built: list[tuple[int, Component]] = []

@@ -1,8 +1,9 @@
 """Blueprint models every pattern shares: base classes, value types, the blueprint head.
 
-Models are pydantic v2, strict (no silent coercion), with unknown fields
-forbidden, and built lazily (`defer_build`): a pattern's schema costs nothing
-until a blueprint uses it.
+Models are declared with pydantic's vocabulary and are strict (no silent
+coercion), with unknown fields forbidden; archgen.modeling validates them
+without importing pydantic, which remains their specification (JSON Schema,
+error messages).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from .modeling import AfterValidator, BeforeValidator, Field, Model, WithJsonSchema
 
 from .findings import shown
 from .units import parse_duration, parse_size
@@ -19,8 +20,8 @@ from .units import parse_duration, parse_size
 INT32_MAX = 2**31 - 1  # AWS APIs take Integer values as signed 32-bit
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, defer_build=True)
+class Strict(Model):
+    """A blueprint part: strict types, unknown fields refused."""
 
 
 def named(pattern: str, words: str, description: str = "") -> Any:

@@ -108,7 +108,7 @@ class Context:
 
 
 def _children(node: Any, path: YamlPath) -> Iterator[tuple[YamlPath, Any]]:
-    from pydantic import BaseModel
+    from .modeling import Model as BaseModel
 
     for name in type(node).model_fields:
         value = getattr(node, name)

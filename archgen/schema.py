@@ -1,4 +1,4 @@
-"""The blueprint JSON Schema, built from the pydantic models of every pattern."""
+"""The blueprint JSON Schema, built by pydantic from the models of every pattern (their twins)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ SCHEMA_ID = "https://archgen.dev/schema/blueprint-1.json"
 
 
 def blueprint_schema() -> dict:
-    models = tuple(p.model for p in every().values())
+    models = tuple(p.model.pydantic() for p in every().values())
     component = Annotated[Union[models], Field(discriminator="pattern")]  # type: ignore[valid-type]
     comp_schema = TypeAdapter(component).json_schema(ref_template="#/$defs/{model}")
-    head = BlueprintHead.model_json_schema(ref_template="#/$defs/{model}")
+    head = BlueprintHead.pydantic().model_json_schema(ref_template="#/$defs/{model}")
     defs = {**head.pop("$defs", {}), **comp_schema.pop("$defs", {})}
     head["properties"]["archgen"] = {"const": 1, "description": "blueprint format version"}
     head["properties"]["components"] = {"type": "array", "minItems": 1, "items": comp_schema}

@@ -13,6 +13,10 @@ settings.register_profile("fast", max_examples=40)
 settings.register_profile("ci", max_examples=400)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
+# every validation in the tests runs archgen's validator and its pydantic twin, and fails when they
+# disagree (archgen.modeling); subprocesses inherit it
+os.environ.setdefault("ARCHGEN_CROSS_CHECK", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "blueprints").glob("*.yaml"))
 

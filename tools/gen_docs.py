@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
-from pydantic_core import PydanticUndefined, to_jsonable_python  # noqa: E402
+from archgen.modeling import Model as BaseModel  # noqa: E402
 
 from archgen import head, patterns  # noqa: E402,F401 - head registers the file rules
 from archgen.model import BlueprintHead  # noqa: E402
@@ -68,11 +67,22 @@ def _default(info) -> str:
         value = info.default_factory()
         if isinstance(value, BaseModel):
             return "see below"
-        text = yaml.safe_dump(to_jsonable_python(value), default_flow_style=True, width=1000).strip()
+        text = yaml.safe_dump(_plain(value), default_flow_style=True, width=1000).strip()
         return f"`{text}`" if len(text) <= 60 else "see the example"
-    if info.default is None or info.default is PydanticUndefined:
+    if info.default is None:
         return "—"
     return f"`{info.default}`"
+
+
+def _plain(value):
+    """A default as YAML can write it."""
+    if isinstance(value, BaseModel):
+        return {k: _plain(v) for k, v in value.__dict__.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _table(model: type, skip: tuple = ()) -> list[str]:

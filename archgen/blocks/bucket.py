@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..model import Duration, Strict
 from ..names import AwsName, namespace

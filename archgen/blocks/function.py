@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Iterator, Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..findings import shown
 from ..model import Duration, Int, SizeMiB, Strict

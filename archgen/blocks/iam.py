@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Literal, Union
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..findings import shown
 from ..model import Strict

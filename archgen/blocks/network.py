@@ -18,7 +18,7 @@ import ipaddress
 import re
 from typing import Iterator
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..findings import shown
 from ..model import Strict

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..findings import YamlPath
 from ..model import Duration, Int, Strict

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..model import Strict
 from ..names import AwsName, namespace

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..blocks import efa, network
 from ..blocks.function import IAM_ROLE, LOG_GROUP, check_log_retention

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal, Union
 
-from pydantic import Field, field_validator
+from ..modeling import Field, field_validator
 
 from ..blocks.function import RETENTION_URL, check_log_retention
 from ..findings import shown

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Iterator, Literal
 
-from pydantic import Field, model_validator
+from ..modeling import Field, model_validator
 
 from .. import hcl
 from ..blocks import function, iam, queue, topic

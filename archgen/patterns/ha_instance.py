@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Iterator, Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..blocks import function
 from ..blocks.function import Function

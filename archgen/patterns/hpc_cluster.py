@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from .. import hcl
 from ..blocks import bucket, efa, network

@@ -18,7 +18,7 @@ import ipaddress
 import re
 from typing import Iterator, Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from .. import hcl
 from ..blocks import waf

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from ..modeling import Field
 
 from ..blocks import function, iam, queue
 from ..blocks.function import Function
