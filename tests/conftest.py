@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import settings
 
 # property tests: a quick look in the fast tier, a thorough one in CI (.ci/run sets HYPOTHESIS_PROFILE=ci)
@@ -58,13 +60,30 @@ def write_blueprint(tmp_path):
     return write
 
 
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
 @pytest.fixture
 def cli():
+    """Run archgen's command line in-process: its exit status, stdout and stderr."""
     from archgen.cli import main
 
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main([str(a) for a in args])
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return CliResult(code, out.getvalue(), err.getvalue())
 
     return run

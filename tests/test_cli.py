@@ -182,6 +182,21 @@ def test_not_a_mapping(write_blueprint, cli):
 def test_usage_error_exits_2(cli):
     assert cli("validate", "--format", "xml", "x.yaml").exit_code == 2
     assert cli("render").exit_code == 2
+    assert cli().exit_code == 2
+    assert cli("frobnicate").exit_code == 2
+    result = cli("render", "--max-bytes", "0", "x.yaml")
+    assert result.exit_code == 2 and "--max-bytes" in result.stderr and "at least 1" in result.stderr
+
+
+def test_help_and_version(cli):
+    from archgen import __version__
+
+    result = cli("--help")
+    assert result.exit_code == 0
+    assert all(command in result.stdout for command in ("render", "validate", "list", "schema", "init"))
+    result = cli("validate", "--help")
+    assert result.exit_code == 0 and "--no-terraform" in result.stdout and "--format" in result.stdout
+    assert cli("--version").stdout.strip() == f"archgen, version {__version__}"
 
 
 def test_list_names_every_discovered_pattern(cli):
