@@ -1,4 +1,5 @@
-"""Render a checked blueprint into files, in memory (Jinja2, StrictUndefined).
+"""Render a checked blueprint into files, in memory: module files from Jinja2 templates
+(StrictUndefined), the root module's files from archgen.root.
 
 Templates receive decided values only: each component's `Module` (built by its
 pattern from the model) and the blueprint head. Every value written into HCL
@@ -11,15 +12,13 @@ other string, so no blueprint value can become HCL syntax.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
-from . import hcl
+from . import hcl, root
 from .patterns import Edge, Module, Node, Pattern
-from .providers import PROVIDERS, TERRAFORM_VERSION
 from .resources import templates_dir
 from .rules import DEFAULTS, LIMITS
 
@@ -37,11 +36,6 @@ def _finalize(value: object) -> object:
     if value is None or value == "":
         return ""
     raise UnsafeTemplateValue(f"template wrote {value!r} without the hcl, ident, ref or tf filter")
-
-
-def _markdown(value: object) -> str:
-    text = str(value)
-    return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text).replace("\n", " ")
 
 
 def cache_dir(kind: str) -> str | None:
@@ -93,7 +87,6 @@ def environment(hcl_mode: bool):
         prefix=lambda value, text: hcl.fragment(text + value),
         ljust_tf=lambda value, width: hcl.fragment(str(value).ljust(width)),
         comment=hcl.comment,
-        md=_markdown,
     )
     env.globals.update(limits=LIMITS, defaults=DEFAULTS)
     return env
@@ -187,10 +180,6 @@ def _freeze(context: dict) -> tuple:
     return tuple(sorted(context.items()))
 
 
-def module_versions(providers: set[str], aliases: dict[str, str]) -> str:
-    return _tf("_root/module_versions.tf.j2", {"providers": [PROVIDERS[p] for p in sorted(providers)], "aliases": sorted(aliases), "terraform_version": TERRAFORM_VERSION})
-
-
 def mermaid(components: list[Component]) -> list[str]:
     """Mermaid flowchart lines: node ids are generated, labels quoted, so no name can break the diagram."""
     ids: dict[Node, str] = {}
@@ -243,7 +232,7 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         folder = f"modules/{comp.name}"
         for part in ("main", "variables", "outputs"):
             files[f"{folder}/{part}.tf"] = _module_file(f"{comp.pattern.name}/{part}.tf.j2", key)
-        files[f"{folder}/versions.tf"] = module_versions(mod.providers, mod.provider_aliases)
+        files[f"{folder}/versions.tf"] = root.module_versions_tf(mod.providers, mod.provider_aliases)
         for rel, content in mod.files.items():
             files[f"{folder}/{rel}"] = content
         executable |= {f"{folder}/{rel}" for rel in mod.executable}
@@ -252,23 +241,41 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         for rel, content in mod.root_files.items():
             files[rel] = content
             sources[rel] = comp.name
-    root = {
-        "head": head,
-        "components": components,
-        "providers": [PROVIDERS[p] for p in sorted(providers)],
-        "aliases": aliases,
-        "terraform_version": TERRAFORM_VERSION,
-        "tags": {"archgen:blueprint": head.name, **head.tags},
-        "alarms": alarms,
-    }
+    calls = [
+        {
+            "name": c.name,
+            "pattern": c.pattern.name,
+            "summary": c.pattern.summary,
+            "aliases": c.module.provider_aliases,
+            "inputs": c.module.inputs,
+            "outputs": c.module.outputs,
+            "inventory": c.module.inventory,
+            "notes": c.module.notes,
+        }
+        for c in components
+    ]
+    emails = bool(alarms and alarms.get("emails"))
+    files["versions.tf"] = root.versions_tf(providers)
+    files["providers.tf"] = root.providers_tf(head.region, {"archgen:blueprint": head.name, **head.tags}, aliases)
+    if head.state is not None:
+        files["backend.tf"] = root.backend_tf(head.state.bucket, head.state.key, head.state.region or head.region)
+    if emails:
+        files["alarms.tf"] = _tf("_root/alarms.tf.j2", {"name": head.name, "alarms": alarms})
+    files["main.tf"] = root.main_tf(calls)
+    files["outputs.tf"] = root.outputs_tf(calls, emails)
     for part in ("versions", "providers", "backend", "alarms", "main", "outputs"):
-        if (part == "backend" and head.state is None) or (part == "alarms" and not (alarms and alarms.get("emails"))):
-            continue
-        files[f"{part}.tf"] = _tf(f"_root/{part}.tf.j2", root, formatted=part == "main")
-        sources[f"{part}.tf"] = ""
-    root["diagram"] = mermaid(components)
-    root["packages"] = any(rel.startswith("functions/") for c in components for rel in c.module.files)
-    files["README.md"] = environment(False).get_template("_root/README.md.j2").render(root).rstrip("\n") + "\n"
+        if f"{part}.tf" in files:
+            sources[f"{part}.tf"] = ""
+    files["README.md"] = root.readme({
+        "name": head.name,
+        "region": head.region,
+        "calls": calls,
+        "diagram": mermaid(components),
+        "packages": any(rel.startswith("functions/") for c in components for rel in c.module.files),
+        "alarms": alarms,
+        "iam_path": head.iam.path,
+        "permissions_boundary": head.iam.permissions_boundary,
+    })
     files[".gitignore"] = GITIGNORE
     sources["README.md"] = sources[".gitignore"] = ""
     calls = {c.name: {"source": f"modules/{c.name}", "args": list(c.module.inputs), "expressions": _expressions(c.module.inputs)} for c in components}
