@@ -7,7 +7,6 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
-from urllib.parse import quote
 
 from . import __version__
 
@@ -92,6 +91,8 @@ def sarif_uri(file: str) -> str:
     """A SARIF artifact URI: relative paths percent-encoded, absolute ones as file:// URIs."""
     if os.path.isabs(file):
         return Path(file).as_uri()
+    from urllib.parse import quote
+
     return quote(Path(file).as_posix(), safe="/")
 
 

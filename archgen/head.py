@@ -4,7 +4,6 @@ engine; the head's own fields are checked here."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Iterator
 
@@ -69,6 +68,8 @@ def state_bucket_valid(state: State, ctx: Context) -> Iterator[Violation]:
         problem = "not a prefix or suffix S3 reserves (xn--, sthree-, -s3alias, --ol-s3, ...)"
     else:
         try:
+            import ipaddress
+
             ipaddress.IPv4Address(name)
             problem = "not formatted as an IP address"
         except ValueError:

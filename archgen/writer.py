@@ -17,7 +17,6 @@ the next write or by `recover`; `compare` reports it.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import hashlib
 import json
@@ -483,4 +482,6 @@ def _diff(rel: str, current: bytes, rendered: bytes) -> str:
         before, after = current.decode("utf-8"), rendered.decode("utf-8")
     except UnicodeDecodeError:
         return "(binary content)"
+    import difflib
+
     return "\n".join(difflib.unified_diff(before.splitlines(), after.splitlines(), f"{rel} (on disk)", f"{rel} (rendered)", lineterm=""))
