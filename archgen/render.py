@@ -154,7 +154,6 @@ def _module_file(template: str, context_key: tuple) -> str:
     process, and keep it in the user's cache between runs."""
     import hashlib
     import os
-    import tempfile
 
     folder = cache_dir("modules")
     key = hashlib.sha256(repr((_sources_digest(), template, context_key)).encode()).hexdigest()
@@ -166,6 +165,8 @@ def _module_file(template: str, context_key: tuple) -> str:
             pass
     text = _tf(template, {"m": dict(context_key)})
     if folder:
+        import tempfile
+
         try:
             fd, tmp = tempfile.mkstemp(dir=folder)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
