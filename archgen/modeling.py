@@ -305,7 +305,7 @@ class _Plan:
             checks = self.checks = self._compile()
         fields = self.fields
         for key in data:
-            if key not in fields:
+            if type(key) is not str or key not in fields:  # (a YAML key may be a number, or unhashable)
                 raise _Invalid
         values = {}
         for name, check, info in checks:
