@@ -31,6 +31,9 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
 
+# the handlers against moto's EC2 and Auto Scaling: seconds in all, so out of the fast tier
+moto_slow = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "templates" / "ha-instance" / "files"
 REGION = "eu-west-1"
@@ -188,6 +191,7 @@ def _attached_component_volume(ec2: Any, instance_id: str) -> dict[str, Any]:
     return volume
 
 
+@moto_slow
 def test_first_launch_creates_an_empty_encrypted_volume_in_the_instance_zone_and_attaches_it(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     instance_id = _run_instance(ec2, "eu-west-1b")
@@ -213,6 +217,7 @@ def test_first_launch_creates_an_empty_encrypted_volume_in_the_instance_zone_and
     assert events[-1] == "lifecycle_action_completed"
 
 
+@moto_slow
 def test_launch_options_reach_create_volume(completions, monkeypatch):
     monkeypatch.setenv("VOLUME_IOPS", "4000")
     monkeypatch.setenv("VOLUME_THROUGHPUT", "250")
@@ -230,6 +235,7 @@ def test_launch_options_reach_create_volume(completions, monkeypatch):
     assert volume["KmsKeyId"].endswith(key_id)
 
 
+@moto_slow
 def test_relaunch_restores_the_newest_completed_component_snapshot(completions):
     ec2 = LIFECYCLE._client("ec2")
     now = datetime.now(timezone.utc)
@@ -252,6 +258,7 @@ def test_relaunch_restores_the_newest_completed_component_snapshot(completions):
     assert volume["Attachments"][0]["InstanceId"] == instance_id
 
 
+@moto_slow
 def test_launch_does_not_restore_older_data_while_the_newest_snapshot_is_pending(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     now = datetime.now(timezone.utc)
@@ -271,6 +278,7 @@ def test_launch_does_not_restore_older_data_while_the_newest_snapshot_is_pending
     assert failure["level"] == "error" and failure["error_type"] == "WaiterError"
 
 
+@moto_slow
 def test_replacement_in_the_same_zone_reattaches_the_same_volume(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     first = _run_instance(ec2, "eu-west-1a")
@@ -294,6 +302,7 @@ def test_replacement_in_the_same_zone_reattaches_the_same_volume(completions, ca
     assert _tags(volume)["archgen:last-instance"] == second
 
 
+@moto_slow
 def test_replacement_in_another_zone_moves_the_data_through_a_fresh_snapshot(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     first = _run_instance(ec2, "eu-west-1a")
@@ -328,6 +337,7 @@ def _component_volume(ec2: Any, zone: str, **tags: str) -> str:
     return volume["VolumeId"]
 
 
+@moto_slow
 def test_the_most_recently_attached_volume_wins_over_a_stale_one_in_the_zone(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     stale = _component_volume(ec2, "eu-west-1b", attached_at="2025-01-01T00:00:00+00:00")
@@ -347,6 +357,7 @@ def test_the_most_recently_attached_volume_wins_over_a_stale_one_in_the_zone(com
     assert [line["volume_id"] for line in kept] == [stale]
 
 
+@moto_slow
 def test_leftovers_of_an_interrupted_relocation_are_reused_or_deleted(completions):
     ec2 = LIFECYCLE._client("ec2")
     record = _component_volume(ec2, "eu-west-1a", attached_at="2026-01-01T00:00:00+00:00")
@@ -371,6 +382,7 @@ def test_leftovers_of_an_interrupted_relocation_are_reused_or_deleted(completion
     assert len(_snapshots(ec2)) == 1  # the relocation snapshot was found, not taken again
 
 
+@moto_slow
 def test_waits_are_bounded_by_the_lambda_time_left(completions, capsys):
     class AlmostOutOfTime:
         def get_remaining_time_in_millis(self) -> int:
@@ -386,6 +398,7 @@ def test_waits_are_bounded_by_the_lambda_time_left(completions, capsys):
     assert "no time left" in next(line["error"] for line in _json_lines(capsys.readouterr().out) if line["level"] == "error")
 
 
+@moto_slow
 def test_launch_waits_for_a_volume_still_attached_to_the_old_instance(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     old = _run_instance(ec2, "eu-west-1a")
@@ -404,6 +417,7 @@ def test_launch_waits_for_a_volume_still_attached_to_the_old_instance(completion
     assert "waiting_for_volumes" in events and "lifecycle_step_failed" in events
 
 
+@moto_slow
 def test_a_second_delivery_of_a_launch_event_does_no_work(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     instance_id = _run_instance(ec2, "eu-west-1a")
@@ -426,6 +440,7 @@ def test_a_second_delivery_of_a_launch_event_does_no_work(completions, capsys):
     ]
 
 
+@moto_slow
 def test_terminate_snapshots_the_attached_volume_and_prunes_old_snapshots(completions):
     ec2 = LIFECYCLE._client("ec2")
     now = datetime.now(timezone.utc)
@@ -462,6 +477,7 @@ def test_terminate_snapshots_the_attached_volume_and_prunes_old_snapshots(comple
     assert not [s for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"] if s["VolumeId"] == other_volume["VolumeId"]]
 
 
+@moto_slow
 def test_a_second_delivery_of_a_terminate_event_takes_no_second_snapshot(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     instance_id = _run_instance(ec2, "eu-west-1a")
@@ -480,6 +496,7 @@ def test_a_second_delivery_of_a_terminate_event_takes_no_second_snapshot(complet
     assert "snapshot_already_started" in [line["event"] for line in _json_lines(capsys.readouterr().out)]
 
 
+@moto_slow
 def test_terminate_without_a_component_volume_just_completes(completions):
     ec2 = LIFECYCLE._client("ec2")
     instance_id = _run_instance(ec2, "eu-west-1a")
@@ -490,6 +507,7 @@ def test_terminate_without_a_component_volume_just_completes(completions):
     assert _snapshots(ec2) == []
 
 
+@moto_slow
 @pytest.mark.parametrize("result", ["CONTINUE", "ABANDON"])
 def test_an_api_error_completes_the_action_with_the_default_result_and_is_logged(completions, monkeypatch, capsys, result):
     monkeypatch.setenv("DEFAULT_RESULT", result)
@@ -512,6 +530,7 @@ def test_an_api_error_completes_the_action_with_the_default_result_and_is_logged
     assert (failure["error_type"], failure["error_code"], failure["operation"], failure["result"]) == ("ClientError", "VolumeLimitExceeded", "CreateVolume", result)
 
 
+@moto_slow
 def test_a_failing_completion_is_logged_and_does_not_raise(completions, capsys):
     ec2 = LIFECYCLE._client("ec2")
     instance_id = _run_instance(ec2, "eu-west-1a")
@@ -523,6 +542,7 @@ def test_a_failing_completion_is_logged_and_does_not_raise(completions, capsys):
     assert failure["event"] == "lifecycle_action_complete_failed" and failure["error_code"] == "AccessDenied"
 
 
+@moto_slow
 def test_bad_configuration_completes_with_the_default_result(completions, monkeypatch, capsys):
     monkeypatch.setenv("VOLUME_SIZE_GIB", "lots")
     instance_id = _run_instance(LIFECYCLE._client("ec2"), "eu-west-1a")
@@ -533,6 +553,7 @@ def test_bad_configuration_completes_with_the_default_result(completions, monkey
     assert "VOLUME_SIZE_GIB" in next(line["error"] for line in _json_lines(capsys.readouterr().out) if line["level"] == "error")
 
 
+@moto_slow
 def test_other_events_are_ignored(completions):
     assert _run({"detail-type": "EC2 Instance Launch Successful", "detail": {"EC2InstanceId": "i-1"}}) == {"status": "ignored"}
     assert _run({"detail-type": "EC2 Instance-launch Lifecycle Action", "detail": {"EC2InstanceId": "i-1"}}) == {"status": "invalid-event"}
@@ -584,6 +605,7 @@ def _state(ec2: Any, instance_id: str) -> str:
     return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]["Name"]
 
 
+@moto_slow
 def test_failover_starts_the_standby_and_moves_the_address(standby_pair, capsys):
     ec2, primary, standby, allocation_id = standby_pair
 
@@ -597,6 +619,7 @@ def test_failover_starts_the_standby_and_moves_the_address(standby_pair, capsys)
     assert (done["from_instance_id"], done["to_instance_id"], done["standby_was"]) == (primary, standby, "stopped")
 
 
+@moto_slow
 def test_a_second_alarm_delivery_is_a_no_op(standby_pair, capsys):
     ec2, primary, standby, allocation_id = standby_pair
     FAILOVER.handler(_alarm_event("ALARM"), None)
@@ -611,6 +634,7 @@ def test_a_second_alarm_delivery_is_a_no_op(standby_pair, capsys):
     assert [line["event"] for line in _json_lines(capsys.readouterr().out)] == ["already_failed_over"]
 
 
+@moto_slow
 @pytest.mark.parametrize("state", ["OK", "INSUFFICIENT_DATA"])
 def test_non_alarm_states_are_ignored(standby_pair, state):
     ec2, primary, standby, allocation_id = standby_pair
@@ -620,6 +644,7 @@ def test_non_alarm_states_are_ignored(standby_pair, state):
     assert _state(ec2, standby) == "stopped"
 
 
+@moto_slow
 def test_a_running_standby_is_used_as_is(standby_pair):
     ec2, primary, standby, allocation_id = standby_pair
     ec2.start_instances(InstanceIds=[standby])
@@ -629,6 +654,7 @@ def test_a_running_standby_is_used_as_is(standby_pair):
     assert _holder(ec2, allocation_id) == standby
 
 
+@moto_slow
 def test_a_stopping_standby_is_waited_for_then_started(standby_pair):
     ec2, primary, standby, allocation_id = standby_pair
     moto_standby = _backend().get_instance(standby)
@@ -651,6 +677,7 @@ def test_a_stopping_standby_is_waited_for_then_started(standby_pair):
     assert _state(ec2, standby) == "running" and _holder(ec2, allocation_id) == standby
 
 
+@moto_slow
 def test_missing_configuration_fails_loudly(standby_pair, monkeypatch, capsys):
     monkeypatch.delenv("ALLOCATION_ID")
 
@@ -659,6 +686,7 @@ def test_missing_configuration_fails_loudly(standby_pair, monkeypatch, capsys):
     assert [line["event"] for line in _json_lines(capsys.readouterr().out)] == ["failover_failed"]
 
 
+@moto_slow
 def test_a_terminated_standby_fails_loudly(standby_pair, capsys):
     ec2, primary, standby, allocation_id = standby_pair
     ec2.terminate_instances(InstanceIds=[standby])
