@@ -167,3 +167,30 @@ def test_a_wrong_blueprint_is_explained_by_pydantic(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ARCHGEN_CROSS_CHECK"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert out.stdout.split() == ["AG003", "True"]
+
+
+# --- property: random edits of the examples ------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**40), max_value=2**40), st.floats(),
+    st.sampled_from(["", "x", "5m", "14d", "90s", "2GiB", "64MiB", "0.5", "us-east-1", "FIFO", "all", "none", "*"]),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=8)
+_DOCS = list(_components())
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_random_edits_of_the_examples_agree(data):
+    """One to three values of an example component replaced by random data (or a field's own
+    value elsewhere in the examples): both validators give the same verdict and values."""
+    label, doc, model = data.draw(st.sampled_from(_DOCS))
+    for _ in range(data.draw(st.integers(1, 3))):
+        paths = list(_probe_paths(doc)) + [(name,) for name in model.model_fields if name not in doc]
+        doc = _replaced(doc, data.draw(st.sampled_from(paths)), data.draw(_VALUES))
+    ours, theirs = _verdict(model, doc)
+    assert ours == theirs, (label, doc)
