@@ -25,7 +25,6 @@ render's run time (see docs/speed.md).
 from __future__ import annotations
 
 import os
-import sys
 import types
 import typing
 from typing import Annotated, Any, Callable, Literal, Union
@@ -42,16 +41,15 @@ _IMMUTABLE = (int, float, str, bool, type(None), tuple, frozenset, bytes)
 class FieldInfo:
     """A field's default, description and length constraint (pydantic.Field's subset archgen uses)."""
 
-    __slots__ = ("annotation", "default", "default_factory", "description", "min_length", "discriminator")
+    __slots__ = ("annotation", "default", "default_factory", "description", "min_length")
 
     def __init__(self, default: Any = _REQUIRED, *, default_factory: Callable[[], Any] | None = None,
-                 description: str | None = None, min_length: int | None = None, discriminator: str | None = None):
+                 description: str | None = None, min_length: int | None = None):
         self.annotation: Any = None
         self.default = default
         self.default_factory = default_factory
         self.description = description
         self.min_length = min_length
-        self.discriminator = discriminator
 
     def is_required(self) -> bool:
         return self.default is _REQUIRED and self.default_factory is None
@@ -77,7 +75,7 @@ class FieldInfo:
         kwargs: dict[str, Any] = {}
         if self.default is not _REQUIRED:
             kwargs["default"] = self.default
-        for slot in ("default_factory", "description", "min_length", "discriminator"):
+        for slot in ("default_factory", "description", "min_length"):
             if getattr(self, slot) is not None:
                 kwargs[slot] = getattr(self, slot)
         return kwargs
@@ -264,11 +262,8 @@ class _Plan:
                     for meta in typing.get_args(hint)[1:]:
                         if isinstance(meta, FieldInfo):
                             info = info.merged(meta)
-                merged = FieldInfo()
-                for slot in FieldInfo.__slots__:
-                    setattr(merged, slot, getattr(info, slot))
-                merged.annotation = hint
-                fields[name] = merged
+                fields[name] = info = info.merged(FieldInfo())  # a copy: a class attribute is not this field
+                info.annotation = hint
         self.fields = fields
         self.before: dict[str, list[Callable]] = {}
         self.after: dict[str, list[Callable]] = {}
@@ -554,7 +549,3 @@ def _from_twin(value: Any) -> Any:
         return {k: _from_twin(v) for k, v in value.items()}
     return value
 
-
-def pydantic_loaded() -> bool:
-    """Whether this process imported pydantic (tests of the fast path)."""
-    return "pydantic" in sys.modules
