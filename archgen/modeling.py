@@ -265,27 +265,22 @@ class _Plan:
                 fields[name] = info = info.merged(FieldInfo())  # a copy: a class attribute is not this field
                 info.annotation = hint
         self.fields = fields
-        self.before: dict[str, list[Callable]] = {}
-        self.after: dict[str, list[Callable]] = {}
-        self.model_after: list[Callable] = []
-        for marker in cls._decorated.values():
-            if marker.kind == "model":
-                self.model_after.append(marker.func)
-            else:
-                for name in marker.fields:
-                    (self.before if marker.mode == "before" else self.after).setdefault(name, []).append(marker.func)
+        self.model_after = [m.func for m in cls._decorated.values() if m.kind == "model"]
         self.checks: list[tuple[str, Callable, FieldInfo]] | None = None
 
     def _compile(self) -> list[tuple[str, Callable, FieldInfo]]:
+        """Each field's check: its type, then its length, then the class's field validators around
+        them (after-validators, then before-validators outermost, as pydantic orders them)."""
+        markers = [m for m in self.cls._decorated.values() if m.kind == "field"]
         checks = []
         for name, info in self.fields.items():
             check = _compile(info.annotation)
             if info.min_length is not None:
                 check = _min_length(check, info.min_length)
-            for func in self.after.get(name, ()):
-                check = _after_method(check, func, self.cls)
-            for func in self.before.get(name, ()):
-                check = _before_method(check, func, self.cls)
+            for mode, wrap in (("after", _after), ("before", _before)):
+                for m in markers:
+                    if m.mode == mode and name in m.fields:
+                        check = wrap(check, m.func, self.cls)
             checks.append((name, check, info))
         return checks
 
@@ -306,17 +301,14 @@ class _Plan:
         for name, check, info in checks:
             if name in data:
                 values[name] = check(data[name])
-            elif info.default is _REQUIRED and info.default_factory is None:
+            elif info.is_required():
                 raise _Invalid
             else:
                 values[name] = info.get_default()
         obj = object.__new__(cls)
         obj.__dict__.update(values)
         for func in self.model_after:
-            try:
-                obj = func(obj)
-            except ValueError:
-                raise _Invalid from None
+            obj = _guard(func, obj)
         return obj
 
 
@@ -345,12 +337,14 @@ def _min_length(check: Callable, n: int) -> Callable:
     return run
 
 
-def _before_method(check: Callable, func: Callable, cls: type) -> Callable:
-    return lambda value: check(_guard(func, cls, value))
+def _before(check: Callable, func: Callable, *bound: Any) -> Callable:
+    """`check` after `func` (a validator; `bound`: the class, for a field validator)."""
+    return lambda value: check(_guard(func, *bound, value))
 
 
-def _after_method(check: Callable, func: Callable, cls: type) -> Callable:
-    return lambda value: _guard(func, cls, check(value))
+def _after(check: Callable, func: Callable, *bound: Any) -> Callable:
+    """`func` after `check`."""
+    return lambda value: _guard(func, *bound, check(value))
 
 
 def _is_str(value):
@@ -403,9 +397,9 @@ def _compile(tp: Any) -> Callable[[Any], Any]:
         check = _compile(args[0])
         for meta in args[1:]:  # each one wraps the checks before it, as in pydantic
             if isinstance(meta, BeforeValidator):
-                check = (lambda inner, f: lambda value: inner(_guard(f, value)))(check, meta.func)
+                check = _before(check, meta.func)
             elif isinstance(meta, AfterValidator):
-                check = (lambda inner, f: lambda value: _guard(f, inner(value)))(check, meta.func)
+                check = _after(check, meta.func)
             elif isinstance(meta, FieldInfo) and meta.min_length is not None:
                 check = _min_length(check, meta.min_length)
         return check

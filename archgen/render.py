@@ -233,7 +233,7 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         folder = f"modules/{comp.name}"
         for part in ("main", "variables", "outputs"):
             files[f"{folder}/{part}.tf"] = _module_file(f"{comp.pattern.name}/{part}.tf.j2", key)
-        files[f"{folder}/versions.tf"] = root.module_versions_tf(mod.providers, mod.provider_aliases)
+        files[f"{folder}/versions.tf"] = root.versions_tf(mod.providers, mod.provider_aliases)
         for rel, content in mod.files.items():
             files[f"{folder}/{rel}"] = content
         executable |= {f"{folder}/{rel}" for rel in mod.executable}
@@ -242,7 +242,7 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         for rel, content in mod.root_files.items():
             files[rel] = content
             sources[rel] = comp.name
-    calls = [
+    module_calls = [
         {
             "name": c.name,
             "pattern": c.pattern.name,
@@ -256,29 +256,29 @@ def render_blueprint(head, components: list[Component], alarms: dict | None = No
         for c in components
     ]
     emails = bool(alarms and alarms.get("emails"))
-    files["versions.tf"] = root.versions_tf(providers)
-    files["providers.tf"] = root.providers_tf(head.region, {"archgen:blueprint": head.name, **head.tags}, aliases)
+    own = {
+        "versions.tf": root.versions_tf(providers),
+        "providers.tf": root.providers_tf(head.region, {"archgen:blueprint": head.name, **head.tags}, aliases),
+        "main.tf": root.main_tf(module_calls),
+        "outputs.tf": root.outputs_tf(module_calls, emails),
+        ".gitignore": GITIGNORE,
+    }
     if head.state is not None:
-        files["backend.tf"] = root.backend_tf(head.state.bucket, head.state.key, head.state.region or head.region)
+        own["backend.tf"] = root.backend_tf(head.state.bucket, head.state.key, head.state.region or head.region)
     if emails:
-        files["alarms.tf"] = _tf("_root/alarms.tf.j2", {"name": head.name, "alarms": alarms})
-    files["main.tf"] = root.main_tf(calls)
-    files["outputs.tf"] = root.outputs_tf(calls, emails)
-    for part in ("versions", "providers", "backend", "alarms", "main", "outputs"):
-        if f"{part}.tf" in files:
-            sources[f"{part}.tf"] = ""
-    files["README.md"] = root.readme({
+        own["alarms.tf"] = _tf("_root/alarms.tf.j2", {"name": head.name, "alarms": alarms})
+    own["README.md"] = root.readme({
         "name": head.name,
         "region": head.region,
-        "calls": calls,
+        "calls": module_calls,
         "diagram": mermaid(components),
         "packages": any(rel.startswith("functions/") for c in components for rel in c.module.files),
         "alarms": alarms,
         "iam_path": head.iam.path,
         "permissions_boundary": head.iam.permissions_boundary,
     })
-    files[".gitignore"] = GITIGNORE
-    sources["README.md"] = sources[".gitignore"] = ""
+    files.update(own)
+    sources.update(dict.fromkeys(own, ""))
     calls = {c.name: {"source": f"modules/{c.name}", "args": list(c.module.inputs), "expressions": _expressions(c.module.inputs)} for c in components}
     return Rendered(dict(sorted(files.items())), sources, executable, calls)
 

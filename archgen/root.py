@@ -10,6 +10,8 @@ in the user's cache. Every value placed in HCL goes through `hcl.value`
 
 from __future__ import annotations
 
+import re
+
 from . import hcl
 from .providers import PROVIDERS, TERRAFORM_VERSION
 
@@ -22,7 +24,10 @@ def _id(value: str) -> str:
     return str(hcl.ident(value))
 
 
-def _required_providers(providers: list[str], aliases: list[str]) -> str:
+def versions_tf(providers: set[str], aliases: dict[str, str] | None = None) -> str:
+    """A versions.tf: Terraform's and each provider's constraints, and (a module's) the provider
+    aliases it is handed."""
+    aliases = sorted(aliases or {})
     lines = ["terraform {", f"  required_version = {_q(TERRAFORM_VERSION)}", "", "  required_providers {"]
     for name in sorted(providers):
         p = PROVIDERS[name]
@@ -32,16 +37,6 @@ def _required_providers(providers: list[str], aliases: list[str]) -> str:
         lines.append("    }")
     lines += ["  }", "}"]
     return hcl.format_hcl("\n".join(lines))
-
-
-def versions_tf(providers: set[str]) -> str:
-    """The root module's Terraform and provider constraints."""
-    return _required_providers(sorted(providers), [])
-
-
-def module_versions_tf(providers: set[str], aliases: dict[str, str]) -> str:
-    """A module's versions.tf: the providers it uses, and the aliases it is handed."""
-    return _required_providers(sorted(providers), sorted(aliases))
 
 
 def providers_tf(region: str, tags: dict[str, str], aliases: dict[str, str]) -> str:
@@ -118,10 +113,7 @@ def outputs_tf(calls: list[dict], alarm_topic: bool) -> str:
 
 def _md(value: object) -> str:
     """Text for Markdown, its syntax characters escaped, on one line."""
-    out = []
-    for ch in str(value):
-        out.append("\\" + ch if ch in "\\`*_{}[]<>|#" else ch)
-    return "".join(out).replace("\n", " ")
+    return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", str(value)).replace("\n", " ")
 
 
 def readme(view: dict) -> str:

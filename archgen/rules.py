@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .findings import Issue, YamlPath
+from .modeling import Model
 from .units import human_duration
 
 
@@ -108,20 +109,18 @@ class Context:
 
 
 def _children(node: Any, path: YamlPath) -> Iterator[tuple[YamlPath, Any]]:
-    from .modeling import Model as BaseModel
-
     for name in type(node).model_fields:
         value = getattr(node, name)
         key = path + (name,)
-        if isinstance(value, BaseModel):
+        if isinstance(value, Model):
             yield key, value
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
+                if isinstance(item, Model):
                     yield key + (i,), item
         elif isinstance(value, dict):
             for k, item in value.items():
-                if isinstance(item, BaseModel):
+                if isinstance(item, Model):
                     yield key + (k,), item
 
 
